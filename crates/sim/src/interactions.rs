@@ -1,0 +1,176 @@
+//! Interactions users trigger (slash commands, button clicks): the `INTERACTION_CREATE` payloads and
+//! what the bot answered, for `GET /_sim/interactions/{id}`.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::types::{Followup, InteractionStatus, RecordedBody};
+use crate::world::World;
+
+/// One interaction and everything the bot did with it.
+#[derive(Debug)]
+pub(crate) struct InteractionRecord {
+    pub(crate) id: u64,
+    pub(crate) token: String,
+    pub(crate) kind: u8,
+    pub(crate) guild: u32,
+    pub(crate) channel_id: u64,
+    pub(crate) user_id: u64,
+    /// Command name (type 2).
+    pub(crate) command_name: Option<String>,
+    /// The message the clicked component is on (type 3).
+    pub(crate) component_message_id: Option<u64>,
+    pub(crate) dispatched_at: Instant,
+    pub(crate) first_callback_at: Option<Instant>,
+    /// When the accepted initial response came (starts the token's lifetime).
+    pub(crate) responded_at: Option<Instant>,
+    pub(crate) response_type: Option<u8>,
+    pub(crate) original_message_id: Option<u64>,
+    pub(crate) ephemeral: bool,
+    /// Current content of the original response.
+    pub(crate) content: Option<String>,
+    pub(crate) followups: Vec<Followup>,
+    pub(crate) error: Option<String>,
+    pub(crate) allowed_mentions: Option<Value>,
+    pub(crate) bodies: Vec<RecordedBody>,
+}
+
+impl InteractionRecord {
+    pub(crate) fn record_body(&mut self, kind: &str, body: &Value) {
+        if let Some(allowed) = body
+            .get("allowed_mentions")
+            .or_else(|| body.get("data").and_then(|d| d.get("allowed_mentions")))
+            .filter(|v| !v.is_null())
+        {
+            self.allowed_mentions = Some(allowed.clone());
+        }
+        self.bodies.push(RecordedBody {
+            kind: kind.to_owned(),
+            body: body.clone(),
+        });
+    }
+
+    pub(crate) fn fail(&mut self, error: &str) {
+        if self.error.is_none() {
+            self.error = Some(error.to_owned());
+        }
+    }
+
+    pub(crate) fn status(&self) -> InteractionStatus {
+        InteractionStatus {
+            id: self.id.to_string(),
+            kind: self.kind,
+            responded: self.response_type.is_some(),
+            response_type: self.response_type,
+            response_ms: self.first_callback_at.map(|t| {
+                u64::try_from(t.duration_since(self.dispatched_at).as_millis()).unwrap_or(u64::MAX)
+            }),
+            content: self.content.clone(),
+            original_message_id: self.original_message_id.map(|id| id.to_string()),
+            ephemeral: self.ephemeral,
+            followups: self.followups.clone(),
+            error: self.error.clone(),
+            allowed_mentions: self.allowed_mentions.clone(),
+            bodies: self.bodies.clone(),
+        }
+    }
+}
+
+/// Interactions by id, and ids by token.
+#[derive(Debug, Default)]
+pub(crate) struct InteractionStore {
+    by_id: HashMap<u64, InteractionRecord>,
+    by_token: HashMap<String, u64>,
+}
+
+impl InteractionStore {
+    pub(crate) fn insert(&mut self, record: InteractionRecord) {
+        self.by_token.insert(record.token.clone(), record.id);
+        self.by_id.insert(record.id, record);
+    }
+
+    pub(crate) fn get(&self, id: u64) -> Option<&InteractionRecord> {
+        self.by_id.get(&id)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: u64) -> Option<&mut InteractionRecord> {
+        self.by_id.get_mut(&id)
+    }
+
+    pub(crate) fn by_token_mut(&mut self, token: &str) -> Option<&mut InteractionRecord> {
+        let id = self.by_token.get(token)?;
+        self.by_id.get_mut(id)
+    }
+}
+
+/// A random interaction token (Discord's are long opaque strings).
+pub(crate) fn new_token(id: u64) -> String {
+    let mut token = format!("aW50ZXJhY3Rpb246{id}:");
+    token.extend((0..64).map(|_| fastrand::alphanumeric()));
+    token
+}
+
+/// Fields every `INTERACTION_CREATE` has.
+pub(crate) fn interaction_json(world: &World, record: &InteractionRecord, data: Value) -> Value {
+    let guild_id = world.guild_id(record.guild).to_string();
+    let (guild, channel) = world
+        .channel_location(record.channel_id)
+        .unwrap_or((record.guild, 0));
+    let mut channel_json = world.channel_json(guild, channel);
+    if let Some(map) = channel_json.as_object_mut() {
+        map.remove("permission_overwrites");
+    }
+    let mut interaction = json!({
+        "id": record.id.to_string(),
+        "application_id": world.application_id().to_string(),
+        "type": record.kind,
+        "guild": {"id": guild_id, "locale": "en-US", "features": []},
+        "guild_id": guild_id,
+        "channel": channel_json,
+        "channel_id": record.channel_id.to_string(),
+        "member": {
+            "user": world.user_json(record.user_id),
+            "roles": [],
+            "nick": null,
+            "avatar": null,
+            "banner": null,
+            "premium_since": null,
+            "joined_at": "2022-01-01T00:00:00.000000+00:00",
+            "deaf": false,
+            "mute": false,
+            "flags": 0,
+            "pending": false,
+            "permissions": World::member_permissions(),
+            "communication_disabled_until": null,
+        },
+        "token": record.token,
+        "version": 1,
+        "app_permissions": World::member_permissions(),
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": guild_id},
+        "context": 0,
+        "attachment_size_limit": 10_485_760,
+    });
+    if let Some(map) = interaction.as_object_mut() {
+        map.insert("data".into(), data);
+    }
+    interaction
+}
+
+/// `interaction_metadata` of a message created by an interaction response.
+pub(crate) fn interaction_metadata(world: &World, record: &InteractionRecord) -> Value {
+    let mut meta = json!({
+        "id": record.id.to_string(),
+        "type": record.kind,
+        "user": world.user_json(record.user_id),
+        "authorizing_integration_owners": {"0": world.guild_id(record.guild).to_string()},
+    });
+    if let (Some(message), Some(map)) = (record.component_message_id, meta.as_object_mut()) {
+        map.insert("interacted_message_id".into(), json!(message.to_string()));
+    }
+    meta
+}

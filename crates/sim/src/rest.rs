@@ -1,0 +1,277 @@
+//! REST v10 under `/api/v10`: the router, and the layer every request passes through (invalid
+//! request ban, injected faults, rate limits, `Authorization`, headers, request log).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::api_error::ApiError;
+use crate::ratelimit::{BucketHeaders, RouteKey, Verdict};
+use crate::snowflake::unix_ms_now;
+use crate::state::Sim;
+use crate::violations::rule;
+use crate::{rest_app, rest_channels, rest_interactions};
+
+/// The REST router, to be nested under `/api/v10`.
+pub(crate) fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
+    Router::new()
+        .route("/users/@me", get(rest_app::current_user))
+        .route("/gateway", get(rest_app::gateway))
+        .route("/gateway/bot", get(rest_app::gateway_bot))
+        .route("/applications/@me", get(rest_app::application))
+        .route("/oauth2/applications/@me", get(rest_app::application))
+        .route(
+            "/applications/{app}/commands",
+            get(rest_app::global_commands)
+                .put(rest_app::overwrite_global_commands)
+                .post(rest_app::create_global_command),
+        )
+        .route(
+            "/applications/{app}/commands/{command}",
+            get(rest_app::global_command).delete(rest_app::delete_global_command),
+        )
+        .route(
+            "/applications/{app}/guilds/{guild}/commands",
+            get(rest_app::guild_commands)
+                .put(rest_app::overwrite_guild_commands)
+                .post(rest_app::create_guild_command),
+        )
+        .route(
+            "/applications/{app}/guilds/{guild}/commands/{command}",
+            get(rest_app::guild_command).delete(rest_app::delete_guild_command),
+        )
+        .route(
+            "/channels/{channel}/messages",
+            get(rest_channels::list_messages).post(rest_channels::create_message),
+        )
+        .route(
+            "/channels/{channel}/messages/{message}",
+            get(rest_channels::get_message)
+                .patch(rest_channels::edit_message)
+                .delete(rest_channels::delete_message),
+        )
+        .route(
+            "/interactions/{interaction}/{token}/callback",
+            post(rest_interactions::callback),
+        )
+        .route("/webhooks/{app}/{token}", post(rest_interactions::followup))
+        .route(
+            "/webhooks/{app}/{token}/messages/{message}",
+            get(rest_interactions::get_webhook_message)
+                .patch(rest_interactions::edit_webhook_message)
+                .delete(rest_interactions::delete_webhook_message),
+        )
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(middleware::from_fn_with_state(sim, rest_layer))
+}
+
+/// Parses a JSON request body, answering 50109 when it is not JSON.
+pub(crate) fn json_body(body: &Bytes) -> Result<Value, ApiError> {
+    if body.is_empty() {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body).map_err(|_| ApiError::invalid_json())
+}
+
+/// Parses a snowflake path segment; a malformed one is a 404 like Discord's.
+pub(crate) fn snowflake_param(raw: &str, missing: fn() -> ApiError) -> Result<u64, ApiError> {
+    raw.parse().map_err(|_| missing())
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64())
+}
+
+fn set(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(name, v);
+    }
+}
+
+fn rate_headers(headers: &mut HeaderMap, h: &BucketHeaders) {
+    let reset_ms = unix_ms_now() + u64::try_from(h.reset_after.as_millis()).unwrap_or(0);
+    set(headers, "x-ratelimit-limit", &h.limit.to_string());
+    set(headers, "x-ratelimit-remaining", &h.remaining.to_string());
+    set(
+        headers,
+        "x-ratelimit-reset",
+        &format!("{}.{:03}", reset_ms / 1000, reset_ms % 1000),
+    );
+    set(headers, "x-ratelimit-reset-after", &secs(h.reset_after));
+    set(headers, "x-ratelimit-bucket", &h.hash);
+    if !headers.contains_key("x-ratelimit-scope") {
+        set(headers, "x-ratelimit-scope", "user");
+    }
+}
+
+fn too_many(retry_after: Duration, global: bool, message: &str) -> Response {
+    let mut body = json!({
+        "message": message,
+        "retry_after": (retry_after.as_secs_f64() * 1000.0).ceil() / 1000.0,
+        "global": global,
+    });
+    if global && let Some(map) = body.as_object_mut() {
+        map.insert("code".into(), json!(0));
+    }
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    let headers = response.headers_mut();
+    set(
+        headers,
+        RETRY_AFTER.as_str(),
+        &retry_after.as_secs_f64().ceil().max(1.0).to_string(),
+    );
+    if global {
+        set(headers, "x-ratelimit-global", "true");
+        set(headers, "x-ratelimit-scope", "global");
+    } else {
+        set(headers, "x-ratelimit-scope", "user");
+    }
+    response
+}
+
+fn bot_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bot ")
+}
+
+// One pipeline, read top to bottom: ban, faults, rate limits, auth, handler, headers and log.
+#[allow(clippy::too_many_lines)]
+async fn rest_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let method = req.method().as_str().to_owned();
+    let full_path = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned());
+    let path = full_path
+        .strip_prefix("/api/v10")
+        .unwrap_or(&full_path)
+        .to_owned();
+    let key = RouteKey::from_request(&method, &path);
+    let now = Instant::now();
+    let idle_headers = BucketHeaders {
+        limit: sim.cfg.rest_bucket_limit,
+        remaining: sim.cfg.rest_bucket_limit,
+        reset_after: sim.cfg.rest_bucket_window,
+        hash: key.bucket_hash(),
+    };
+
+    let (ban, fault, delay) = {
+        let mut inner = sim.lock();
+        let ban = inner.limiter.ban_left(now);
+        let (fault, delay) = if ban.is_some() {
+            (None, None)
+        } else {
+            (inner.faults.take_status(&path), inner.faults.take_delay())
+        };
+        (ban, fault, delay)
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    let (mut response, headers, counts_invalid) = if let Some(left) = ban {
+        (
+            too_many(
+                left,
+                true,
+                "You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently. Please read our docs at https://discord.com/developers/docs/topics/rate-limits to prevent this moving forward.",
+            ),
+            idle_headers,
+            false,
+        )
+    } else if let Some((status, retry_after)) = fault {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let response = if status == StatusCode::TOO_MANY_REQUESTS {
+            too_many(
+                Duration::from_secs_f64(retry_after.max(0.0)),
+                false,
+                "You are being rate limited.",
+            )
+        } else {
+            (
+                status,
+                axum::Json(
+                    json!({"message": format!("{}: injected fault", status.as_u16()), "code": 0}),
+                ),
+            )
+                .into_response()
+        };
+        (response, idle_headers, false)
+    } else {
+        let mut found = Vec::new();
+        let verdict = {
+            let mut inner = sim.lock();
+            let verdict = inner.limiter.check(&key, &sim.cfg, now, &mut found);
+            for (rule, detail) in found {
+                sim.violation(&mut inner, rule, detail, None);
+            }
+            verdict
+        };
+        match verdict {
+            Verdict::Limited {
+                headers,
+                retry_after,
+                global,
+            } => (
+                too_many(retry_after, global, "You are being rate limited."),
+                headers,
+                true,
+            ),
+            Verdict::Allowed(headers) => {
+                // `GET /gateway` and interaction routes need no token.
+                let authorized = key.interaction || path == "/gateway" || {
+                    let inner = sim.lock();
+                    !inner.token_invalidated
+                        && bot_token(req.headers()).is_some_and(|t| sim.token_matches(t))
+                };
+                if authorized {
+                    (next.run(req).await, headers, true)
+                } else {
+                    let mut inner = sim.lock();
+                    sim.violation(
+                        &mut inner,
+                        rule::REST_UNAUTHORIZED,
+                        format!("{method} {path} without a valid `Authorization: Bot TOKEN`"),
+                        None,
+                    );
+                    (ApiError::unauthorized().into_response(), headers, true)
+                }
+            }
+        }
+    };
+
+    let status = response.status().as_u16();
+    let response_headers = response.headers_mut();
+    response_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    rate_headers(response_headers, &headers);
+    let mut inner = sim.lock();
+    sim.log_request(&mut inner, &method, &full_path, status);
+    if counts_invalid
+        && matches!(status, 401 | 403 | 429)
+        && inner.limiter.count_invalid(&sim.cfg, Instant::now())
+    {
+        sim.violation(
+            &mut inner,
+            rule::REST_INVALID_REQUEST_BAN,
+            format!(
+                "{} invalid requests (401/403/429) within {:?}: banned",
+                sim.cfg.invalid_request_limit, sim.cfg.invalid_request_window
+            ),
+            None,
+        );
+    }
+    response
+}
