@@ -61,6 +61,8 @@ enum End {
     ClientClosed(Option<u16>),
     /// The server closes with this code.
     ServerClose(u16, &'static str),
+    /// The client stopped heartbeating: closed with 4009, the session stays resumable.
+    Zombie,
     /// The socket failed or ended without a close frame.
     Lost,
     /// Fault injection: drop TCP without a close frame.
@@ -202,8 +204,7 @@ impl Connection {
         if sim.cfg.lenient {
             Ok(())
         } else {
-            // Discord drops a zombied connection; the session stays resumable.
-            Err(End::ServerClose(4009, "Session timed out"))
+            Err(End::Zombie)
         }
     }
 
@@ -447,32 +448,13 @@ impl Connection {
 
     async fn finish(mut self, end: End) {
         let kill = match &end {
-            End::ClientClosed(code) => {
-                // The close echo is queued by the WebSocket layer: flush it, then let the client
-                // finish (twilight waits for the echo before reporting GatewayClose).
-                let _ = self.ws.flush().await;
-                let _ = timeout(CLOSE_HANDSHAKE_TIMEOUT, async {
-                    while self.ws.recv().await.is_some() {}
-                })
-                .await;
-                code.is_some_and(|c| matches!(c, 1000 | 1001))
-            }
-            End::ServerClose(code, reason) => {
-                let frame = CloseFrame {
-                    code: *code,
-                    reason: Utf8Bytes::from_static(reason),
-                };
-                if self.ws.send(Message::Close(Some(frame))).await.is_ok() {
-                    let _ = timeout(CLOSE_HANDSHAKE_TIMEOUT, async {
-                        while self.ws.recv().await.is_some() {}
-                    })
-                    .await;
-                }
-                close_kills_session(*code)
-            }
-            End::Lost | End::Drop | End::Shutdown => false,
+            End::ClientClosed(code) => code.is_some_and(|c| matches!(c, 1000 | 1001)),
+            // A zombied connection is dropped but its session stays resumable.
+            End::ServerClose(code, _) => close_kills_session(*code),
+            End::Zombie | End::Lost | End::Drop | End::Shutdown => false,
         };
         tracing::debug!(conn = self.id, ?end, kill, "gateway connection ended");
+        // Detach first: the session is resumable (or dead) from now on, not after the handshake.
         if let Some(id) = &self.session {
             let mut inner = self.sim.lock();
             if let Some(session) = inner.sessions.get_mut(id)
@@ -485,6 +467,33 @@ impl Connection {
                 }
             }
         }
+        let close = match end {
+            // The echo of the client's close frame is queued by the WebSocket layer: flush it,
+            // then let the client finish (twilight waits for the echo before GatewayClose).
+            End::ClientClosed(_) => {
+                let _ = self.ws.flush().await;
+                true
+            }
+            End::ServerClose(code, reason) => self.send_close(code, reason).await,
+            End::Zombie => self.send_close(4009, "Session timed out").await,
+            End::Lost | End::Drop | End::Shutdown => false,
+        };
+        if close {
+            let shutdown = self.sim.shutdown.clone();
+            let ws = &mut self.ws;
+            tokio::select! {
+                () = shutdown.cancelled() => {}
+                _ = timeout(CLOSE_HANDSHAKE_TIMEOUT, async { while ws.recv().await.is_some() {} }) => {}
+            }
+        }
         drop(self.ws);
+    }
+
+    async fn send_close(&mut self, code: u16, reason: &'static str) -> bool {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        self.ws.send(Message::Close(Some(frame))).await.is_ok()
     }
 }

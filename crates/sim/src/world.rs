@@ -157,6 +157,8 @@ impl World {
             "banner": null,
             "accent_color": null,
             "avatar_decoration_data": null,
+            "collectibles": null,
+            "primary_guild": null,
         })
     }
 
@@ -188,6 +190,8 @@ impl World {
                 "banner": null,
                 "accent_color": null,
                 "avatar_decoration_data": null,
+                "collectibles": null,
+                "primary_guild": null,
             }),
             None => self.bot_user_json(),
         }
