@@ -62,7 +62,7 @@ async fn load_streams_consecutive_message_creates() {
 async fn large_world_streams_every_guild() {
     let sim = start(
         fast()
-            .guilds(400)
+            .guilds(100)
             .channels_per_guild(20)
             .members_per_guild(100)
             .shards(2),
