@@ -1,3 +1,96 @@
-//! Placeholder: this crate is filled by its own milestone-1 issue and exports nothing yet.
+//! Novera's connection to Discord's gateway: a two-step connect, shard runners that never stop
+//! heartbeating, sessions that survive restarts, and the cache.
 //!
-//! See `docs/ARCHITECTURE.md` for what it will own and what it must never depend on.
+//! The bot this replaces re-identified on every reconnect and every restart, lost the events in
+//! between, and could spend Discord's daily identify budget (which resets the token). Here a
+//! connection problem costs nothing: shards resume, saved sessions resume across restarts, the
+//! identify budget is guarded, and a slow consumer sheds events instead of stalling heartbeats.
+//!
+//! # Where it sits
+//! It depends on novera-core (supervisor, deadlines, status registry) and twilight
+//! (`twilight-gateway`, `-http`, `-model`, `-cache-inmemory`, `-standby`). `app` and
+//! `novera-testkit` use it. It must never depend on axum or novera-commands: events leave it
+//! as plain `twilight_model` events through a tokio channel ([`Events::into_inner`]), so the
+//! command router consumes them without knowing this crate.
+//!
+//! # Main types
+//! - [`login`] (step one) → [`Login`]: `GET /users/@me` (a 401 is
+//!   [`ConnectError::InvalidToken`], before any WebSocket), `GET /applications/@me`,
+//!   `GET /gateway/bot`, each under a deadline.
+//! - [`Gateway::start`] (step two) → [`Gateway`] + [`Events`]: one supervised runner per owned
+//!   shard ([`GatewayConfig::shards`]), the cache ([`Gateway::cache`]), twilight-standby
+//!   ([`Gateway::standby`]), per-shard [`GatewayStatus`].
+//! - [`FatalClose`]: the typed error a shard closed with 4004 or 4010-4014 reports to the
+//!   supervisor (as [`TaskError::fatal`](novera_core::TaskError::fatal)), with an explanation
+//!   for the operator.
+//! - [`SessionStore`]: the JSON file of sessions saved by [`Gateway::shutdown`] and resumed at
+//!   the next start.
+//!
+//! The identify queue (internal) paces IDENTIFYs by `max_concurrency` bucket and never sends one
+//! the daily budget cannot cover: the shard waits for the reset, `/status` shows
+//! [`ShardState::WaitingForIdentifyBudget`], and a warn line explains it. RESUMEs are free and
+//! always tried first.
+//!
+//! # Tasks
+//! - One runner per owned shard, spawned with [`Supervisor::spawn`](novera_core::Supervisor::spawn)
+//!   as `shard-{id}`. It polls the shard, updates the cache and standby inline, `try_send`s each
+//!   event, and never awaits anything else. It stops when [`Gateway::shutdown`] is called or
+//!   the supervisor's shutdown token fires (closing with a resumable close frame, bounded by a
+//!   deadline), or on a fatal close. A panic restarts it from the last known session.
+//! - Short-lived identify-permit tasks, each ending once its shard got its permit or gave up.
+//! - twilight's own per-shard and per-client tasks, which end with their shards and client.
+//!
+//! Metrics: `novera_gateway_*` (see [`describe_metrics`]).
+//!
+//! # Example
+//! ```no_run
+//! use std::time::Duration;
+//! use novera_core::{RestartPolicy, Shutdown, StatusRegistry, Supervisor};
+//! use novera_gateway::{Gateway, GatewayConfig, Secret, login};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = GatewayConfig {
+//!     token: Secret::new(std::env::var("DISCORD_TOKEN")?),
+//!     session_path: Some("state/sessions.json".into()),
+//!     ..GatewayConfig::default()
+//! };
+//! let shutdown = Shutdown::new();
+//! let status = StatusRegistry::new();
+//! let (supervisor, _escalations) = Supervisor::new(&shutdown, RestartPolicy::default());
+//!
+//! let login = login(&config).await?; // a bad token fails here, before any WebSocket
+//! let (gateway, mut events) = Gateway::start(&login, &config, &supervisor, &status).await?;
+//! while let Some(event) = events.recv().await {
+//!     // hand the event to a handler task; never block here for long
+//!     # let _ = event;
+//!     # break;
+//! }
+//! let report = gateway.shutdown(Duration::from_secs(5)).await?;
+//! assert_eq!(report.sessions_saved, report.closed.len() + report.unclean.len());
+//! # Ok(())
+//! # }
+//! ```
+
+mod close_code;
+mod config;
+mod error;
+mod gateway;
+mod identify;
+mod login;
+mod metrics;
+mod runner;
+mod session_store;
+mod status;
+
+pub use config::{CacheConfig, GatewayConfig, Secret, ShardCount, ShardPlan};
+pub use error::{ConnectError, FatalClose, GatewayError, SessionStoreError, ShutdownError};
+pub use gateway::{Events, Gateway, ShutdownReport};
+pub use login::{Login, login};
+pub use metrics::{
+    CLOSES_TOTAL, EVENTS_DROPPED_TOTAL, EVENTS_TOTAL, HEARTBEAT_LATENCY_SECONDS, IDENTIFIES_TOTAL,
+    IDENTIFY_BUDGET_REMAINING, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE, describe_metrics,
+};
+pub use session_store::{SavedSession, SessionStore};
+pub use status::{GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};
+pub use twilight_cache_inmemory::{DefaultInMemoryCache, ResourceType};
+pub use twilight_standby::Standby;

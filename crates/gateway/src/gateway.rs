@@ -1,0 +1,424 @@
+//! Step two of connecting: `Gateway::start` spawns one supervised runner per owned shard;
+//! `Gateway::shutdown` closes them resumably and saves their sessions.
+
+use std::collections::BTreeMap;
+use std::env::consts::OS;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use novera_core::{StatusRegistry, Supervisor, TaskContext, within};
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use twilight_cache_inmemory::DefaultInMemoryCache;
+use twilight_gateway::ConfigBuilder;
+use twilight_http::Client;
+use twilight_model::gateway::event::Event;
+use twilight_model::gateway::payload::outgoing::identify::IdentifyProperties;
+use twilight_standby::Standby;
+
+use crate::config::{GatewayConfig, ShardCount};
+use crate::error::{GatewayError, ShutdownError};
+use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
+use crate::login::{Login, install_crypto_provider};
+use crate::metrics::describe_metrics;
+use crate::runner::{ShardRunner, Shared};
+use crate::session_store::{SavedSession, SessionStore};
+use crate::status::{GatewayStatus, ShardSlot};
+
+/// Extra time `shutdown` gives runners past the close deadline to return.
+const JOIN_GRACE: Duration = Duration::from_millis(250);
+
+/// The receiving end of the event queue: every dispatch event of every owned shard, in order
+/// per shard.
+///
+/// Bounded: when the consumer falls behind, runners shed events (counted in
+/// `novera_gateway_events_dropped_total`) instead of waiting. It ends (`recv` returns `None`)
+/// once every runner stopped.
+#[derive(Debug)]
+pub struct Events {
+    rx: mpsc::Receiver<Event>,
+}
+
+impl Events {
+    /// The next event; `None` once every shard runner stopped.
+    pub async fn recv(&mut self) -> Option<Event> {
+        self.rx.recv().await
+    }
+
+    /// The next event if one is queued.
+    pub fn try_recv(&mut self) -> Result<Event, mpsc::error::TryRecvError> {
+        self.rx.try_recv()
+    }
+
+    /// The plain tokio receiver, for consumers that must not depend on this crate.
+    #[must_use]
+    pub fn into_inner(self) -> mpsc::Receiver<Event> {
+        self.rx
+    }
+}
+
+/// What [`Gateway::shutdown`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ShutdownReport {
+    /// Shards whose close handshake finished (their sessions stay resumable).
+    pub closed: Vec<u32>,
+    /// Shards that stopped without a finished handshake (not connected, or out of time).
+    pub unclean: Vec<u32>,
+    /// Shards whose runner was already gone (fatally closed) or had to be aborted.
+    pub not_running: Vec<u32>,
+    /// Sessions written to the session store.
+    pub sessions_saved: usize,
+    /// The session file, when one is configured.
+    pub session_path: Option<PathBuf>,
+    /// How long the shutdown took.
+    pub waited: Duration,
+}
+
+/// The running gateway: shard runners, cache, standby and status.
+///
+/// Stop it with [`shutdown`](Self::shutdown); cancelling the supervisor's shutdown token also
+/// stops the runners (resumably), but only `shutdown` saves the sessions.
+#[derive(Debug)]
+pub struct Gateway {
+    shared: Arc<Shared>,
+    slots: Arc<BTreeMap<u32, Arc<ShardSlot>>>,
+    queue: IdentifyQueue,
+    http: Arc<Client>,
+    store: Option<SessionStore>,
+    tasks: Mutex<Vec<(u32, JoinHandle<()>)>>,
+}
+
+impl Gateway {
+    /// Step two: starts one supervised runner per owned shard (component `shard-{id}` in
+    /// `status`, ready while the shard is active), resuming sessions saved by the previous
+    /// process when there are usable ones.
+    pub async fn start(
+        login: &Login,
+        config: &GatewayConfig,
+        supervisor: &Supervisor,
+        status: &StatusRegistry,
+    ) -> Result<(Self, Events), GatewayError> {
+        validate(config)?;
+        describe_metrics();
+        install_crypto_provider();
+        let bot = login.gateway_bot();
+        let total = match config.shards.count {
+            ShardCount::Auto => bot.shards.max(1),
+            ShardCount::Fixed(n) => n,
+        };
+        let owned = owned_shards(total, config.shards.range.clone())?;
+        let gateway_url = gateway_url(config.gateway_url.as_deref().unwrap_or(&bot.url))?;
+
+        let store = config.session_path.clone().map(SessionStore::new);
+        let mut saved = load_sessions(store.as_ref(), total, config.max_session_age).await;
+
+        let slots: Arc<BTreeMap<u32, Arc<ShardSlot>>> = Arc::new(
+            owned
+                .clone()
+                .map(|id| {
+                    let saved = saved.remove(&id);
+                    let component = status.register(format!("shard-{id}"));
+                    let (session, url) =
+                        saved.map_or((None, None), |s| (Some(s.session), s.resume_url));
+                    (id, Arc::new(ShardSlot::new(id, component, session, url)))
+                })
+                .collect(),
+        );
+
+        let limit = &bot.session_start_limit;
+        let pacing = Pacing {
+            max_concurrency: if config.pace_identifies {
+                limit.max_concurrency.max(1)
+            } else {
+                0
+            },
+            interval: config.identify_interval,
+        };
+        let queue = IdentifyQueue::new(
+            limit,
+            login.fetched_at(),
+            pacing,
+            Arc::clone(&slots),
+            Some(BudgetSource {
+                http: login.http(),
+                rest_deadline: config.rest_deadline,
+            }),
+        );
+
+        let shard_config =
+            ConfigBuilder::new(config.token.expose().trim().to_owned(), config.intents)
+                .proxy_url(gateway_url.clone())
+                .large_threshold(config.large_threshold)
+                .identify_properties(IdentifyProperties::new("novera", "novera", OS))
+                .queue(queue.clone())
+                .build();
+        let shared = Arc::new(Shared {
+            config: shard_config,
+            total,
+            intents: config.intents,
+            cache: Arc::new(build_cache(config)),
+            standby: Arc::new(Standby::new()),
+            stop: CancellationToken::new(),
+            stop_deadline: Mutex::new(None),
+            close_deadline: config.close_deadline,
+            stall_after: config.stall_after,
+        });
+
+        let (tx, rx) = mpsc::channel(config.event_queue_capacity);
+        let mut tasks = Vec::with_capacity(slots.len());
+        for (&id, slot) in slots.iter() {
+            let shared = Arc::clone(&shared);
+            let slot = Arc::clone(slot);
+            let tx = tx.clone();
+            let handle = supervisor.spawn(format!("shard-{id}"), move |ctx: TaskContext| {
+                let runner = ShardRunner::new(
+                    Arc::clone(&shared),
+                    Arc::clone(&slot),
+                    tx.clone(),
+                    ctx.restarts > 0,
+                );
+                runner.run(ctx.cancel)
+            });
+            tasks.push((id, handle));
+        }
+        tracing::info!(
+            shards = ?owned,
+            total,
+            resuming = slots.values().filter(|s| s.session().is_some()).count(),
+            gateway = %gateway_url,
+            "gateway started"
+        );
+        let gateway = Self {
+            shared,
+            slots,
+            queue,
+            http: login.http(),
+            store,
+            tasks: Mutex::new(tasks),
+        };
+        Ok((gateway, Events { rx }))
+    }
+
+    /// The shared cache, filled by the runners before events reach the consumer.
+    #[must_use]
+    pub fn cache(&self) -> Arc<DefaultInMemoryCache> {
+        Arc::clone(&self.shared.cache)
+    }
+
+    /// The standby every event is fed to (for `wait_for` style waits).
+    #[must_use]
+    pub fn standby(&self) -> Arc<Standby> {
+        Arc::clone(&self.shared.standby)
+    }
+
+    /// The REST client from [`Login`].
+    #[must_use]
+    pub fn http(&self) -> Arc<Client> {
+        Arc::clone(&self.http)
+    }
+
+    /// Total shard count of the bot.
+    #[must_use]
+    pub fn shard_total(&self) -> u32 {
+        self.shared.total
+    }
+
+    /// A snapshot of every owned shard and the identify budget.
+    #[must_use]
+    pub fn status(&self) -> GatewayStatus {
+        GatewayStatus {
+            shard_total: self.shared.total,
+            shards: self.slots.values().map(|slot| slot.status()).collect(),
+            identify_budget: self.queue.status(),
+        }
+    }
+
+    /// Closes every shard with a resumable close frame, waits (up to `deadline`) for the close
+    /// handshakes, and saves the sessions to the session store.
+    pub async fn shutdown(&self, deadline: Duration) -> Result<ShutdownReport, ShutdownError> {
+        let started = Instant::now();
+        let until = started + deadline;
+        *self
+            .shared
+            .stop_deadline
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(until);
+        self.shared.stop.cancel();
+
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut aborted = Vec::new();
+        for (id, mut handle) in tasks {
+            let left = until.saturating_duration_since(Instant::now()) + JOIN_GRACE;
+            if within(left, &mut handle).await.is_none() {
+                tracing::warn!(shard = id, "shard runner did not stop in time; aborting it");
+                handle.abort();
+                aborted.push(id);
+            }
+        }
+
+        let mut report = ShutdownReport {
+            closed: Vec::new(),
+            unclean: Vec::new(),
+            not_running: aborted,
+            sessions_saved: 0,
+            session_path: self.store.as_ref().map(|s| s.path().to_owned()),
+            waited: Duration::ZERO,
+        };
+        let mut sessions = Vec::new();
+        for (&id, slot) in self.slots.iter() {
+            match slot.lock().clean_close {
+                Some(true) => report.closed.push(id),
+                Some(false) => report.unclean.push(id),
+                None if !report.not_running.contains(&id) => report.not_running.push(id),
+                None => {}
+            }
+            if let Some((session, url)) = slot.session() {
+                sessions.push(SavedSession::new(id, self.shared.total, session, url));
+            }
+        }
+        report.not_running.sort_unstable();
+        if let Some(store) = &self.store {
+            if let Err(source) = store.save(&sessions).await {
+                report.waited = started.elapsed();
+                return Err(ShutdownError { report, source });
+            }
+            report.sessions_saved = sessions.len();
+        }
+        report.waited = started.elapsed();
+        tracing::info!(
+            closed = ?report.closed,
+            unclean = ?report.unclean,
+            sessions_saved = report.sessions_saved,
+            "gateway stopped"
+        );
+        Ok(report)
+    }
+}
+
+/// Sessions saved by the previous process, by shard; none when the file cannot be read.
+async fn load_sessions(
+    store: Option<&SessionStore>,
+    total: u32,
+    max_age: Duration,
+) -> BTreeMap<u32, SavedSession> {
+    let Some(store) = store else {
+        return BTreeMap::new();
+    };
+    match store.take(total, max_age).await {
+        Ok(sessions) => sessions.into_iter().map(|s| (s.shard, s)).collect(),
+        Err(error) => {
+            // Identifying costs one session start; refusing to start would cost the bot.
+            tracing::warn!(%error, "could not load saved gateway sessions; shards will identify");
+            BTreeMap::new()
+        }
+    }
+}
+
+/// The cache described by `config`.
+fn build_cache(config: &GatewayConfig) -> DefaultInMemoryCache {
+    DefaultInMemoryCache::builder()
+        .resource_types(config.cache.resource_types)
+        .message_cache_size(config.cache.message_cache_size)
+        .build()
+}
+
+fn validate(config: &GatewayConfig) -> Result<(), GatewayError> {
+    let invalid = |reason: String| Err(GatewayError::InvalidConfig { reason });
+    if !(50..=250).contains(&config.large_threshold) {
+        return invalid(format!(
+            "large_threshold {} is outside 50..=250",
+            config.large_threshold
+        ));
+    }
+    if config.event_queue_capacity == 0 {
+        return invalid("event_queue_capacity must be at least 1".to_owned());
+    }
+    if config.stall_after.is_zero() {
+        return invalid("stall_after must be longer than zero".to_owned());
+    }
+    Ok(())
+}
+
+/// The shard ids this process runs.
+fn owned_shards(
+    total: u32,
+    range: Option<std::ops::Range<u32>>,
+) -> Result<std::ops::Range<u32>, GatewayError> {
+    let invalid = |reason: String| Err(GatewayError::InvalidShardPlan { reason });
+    if total == 0 {
+        return invalid("the shard count must be at least 1".to_owned());
+    }
+    let range = range.unwrap_or(0..total);
+    if range.is_empty() {
+        return invalid(format!("shard range {range:?} is empty"));
+    }
+    if range.end > total {
+        return invalid(format!(
+            "shard range {range:?} goes past the shard count {total}"
+        ));
+    }
+    Ok(range)
+}
+
+/// A `ws://`/`wss://` base URL without a trailing slash (twilight appends `/?v=10...`; a URL it
+/// cannot parse would panic the shard).
+fn gateway_url(url: &str) -> Result<String, GatewayError> {
+    let url = url.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("ws://")
+        .or_else(|| url.strip_prefix("wss://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => Err(GatewayError::InvalidConfig {
+            reason: format!("gateway url `{url}` is not a ws:// or wss:// URL"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_ranges_are_checked() {
+        assert_eq!(owned_shards(4, None).unwrap(), 0..4);
+        assert_eq!(owned_shards(64, Some(16..32)).unwrap(), 16..32);
+        assert!(owned_shards(0, None).is_err());
+        assert!(owned_shards(4, Some(2..2)).is_err());
+        assert!(owned_shards(4, Some(2..5)).is_err());
+    }
+
+    #[test]
+    fn gateway_urls_are_normalized_or_refused() {
+        assert_eq!(
+            gateway_url("wss://gateway.discord.gg/").unwrap(),
+            "wss://gateway.discord.gg"
+        );
+        assert_eq!(gateway_url("ws://127.0.0.1:9").unwrap(), "ws://127.0.0.1:9");
+        assert!(gateway_url("http://127.0.0.1:9").is_err());
+        assert!(gateway_url("ws://").is_err());
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused_before_twilight_panics() {
+        let config = GatewayConfig {
+            large_threshold: 10,
+            ..GatewayConfig::default()
+        };
+        assert!(matches!(
+            validate(&config),
+            Err(GatewayError::InvalidConfig { .. })
+        ));
+        let config = GatewayConfig {
+            event_queue_capacity: 0,
+            ..GatewayConfig::default()
+        };
+        assert!(validate(&config).is_err());
+        assert!(validate(&GatewayConfig::default()).is_ok());
+    }
+}

@@ -1,0 +1,351 @@
+//! `ShardRunner`: the one task that owns a twilight `Shard`, polls it, and hands events on
+//! without ever awaiting anyone.
+//!
+//! Heartbeats are sent from inside the shard's poll, so a runner that awaited a slow handler
+//! would stop heartbeating and Discord would drop the session: the exact failure this crate
+//! exists to prevent. The runner therefore only does cheap inline work per event (cache update,
+//! standby, counters) and `try_send`s the event to a bounded queue, shedding with a metric when
+//! the consumer is behind.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use novera_core::TaskError;
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+use tokio_util::sync::CancellationToken;
+use twilight_cache_inmemory::DefaultInMemoryCache;
+use twilight_gateway::error::ReceiveMessageErrorType;
+use twilight_gateway::{
+    CloseFrame, Config, ConfigBuilder, Event, EventTypeFlags, Shard, ShardId,
+    ShardState as TwilightState, StreamExt as _,
+};
+use twilight_model::gateway::Intents;
+use twilight_standby::Standby;
+
+use crate::close_code;
+use crate::identify::IdentifyQueue;
+use crate::metrics::ShardMetrics;
+use crate::status::{BaseState, ShardSlot};
+
+/// At most one "queue full" warning per shard per this period (the metric counts every one).
+const SHED_WARN_EVERY: Duration = Duration::from_secs(10);
+
+/// What every runner of one gateway shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// Shard configuration (token, intents, gateway URL, identify queue); cloned per shard.
+    pub(crate) config: Config<IdentifyQueue>,
+    pub(crate) total: u32,
+    pub(crate) intents: Intents,
+    pub(crate) cache: Arc<DefaultInMemoryCache>,
+    pub(crate) standby: Arc<Standby>,
+    /// Cancelled by `Gateway::shutdown`.
+    pub(crate) stop: CancellationToken,
+    /// The deadline `Gateway::shutdown` gave; `None` = `close_deadline` from now.
+    pub(crate) stop_deadline: Mutex<Option<Instant>>,
+    pub(crate) close_deadline: Duration,
+    pub(crate) stall_after: Duration,
+}
+
+/// What handling one event asks the loop to do next.
+enum Flow {
+    Continue,
+    /// Our close handshake finished.
+    Closed,
+    /// Discord closed with a code that must not be retried.
+    Fatal(u16),
+}
+
+/// Polls one shard until it is stopped or fatally closed.
+pub(crate) struct ShardRunner {
+    shared: Arc<Shared>,
+    slot: Arc<ShardSlot>,
+    events: mpsc::Sender<Event>,
+    metrics: ShardMetrics,
+    /// Whether this runner (or an earlier incarnation) has connected before.
+    connected_before: bool,
+    shed_since_warn: u64,
+    last_shed_warn: Option<Instant>,
+}
+
+impl ShardRunner {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        slot: Arc<ShardSlot>,
+        events: mpsc::Sender<Event>,
+        restarted: bool,
+    ) -> Self {
+        let metrics = ShardMetrics::new(slot.id);
+        Self {
+            shared,
+            slot,
+            events,
+            metrics,
+            connected_before: restarted,
+            shed_since_warn: 0,
+            last_shed_warn: None,
+        }
+    }
+
+    /// A shard resuming the slot's session when there is one.
+    fn build_shard(&self) -> Shard<IdentifyQueue> {
+        let mut builder = ConfigBuilder::from(self.shared.config.clone());
+        if let Some((session, resume_url)) = self.slot.session() {
+            tracing::info!(
+                shard = self.slot.id,
+                sequence = session.sequence(),
+                "resuming saved session"
+            );
+            builder = builder.session(session);
+            if let Some(url) = resume_url {
+                builder = builder.resume_url(url);
+            }
+        }
+        Shard::with_config(
+            ShardId::new(self.slot.id, self.shared.total),
+            builder.build(),
+        )
+    }
+
+    /// Runs until `cancel` or the gateway's stop token fires (then closes resumably and returns
+    /// `Ok`), or until a fatal close (returns [`TaskError::fatal`] with a `FatalClose`).
+    pub(crate) async fn run(mut self, cancel: CancellationToken) -> Result<(), TaskError> {
+        let mut shard = self.build_shard();
+        let id = self.slot.id;
+        self.slot.set_base(if self.connected_before {
+            BaseState::Disconnected
+        } else {
+            BaseState::Connecting
+        });
+        self.slot.component.expect_progress(self.shared.stall_after);
+        // The shard's poll returns at least once per heartbeat while connected; this timer keeps
+        // the progress promise while it waits on Discord (connect backoff, a long outage), so
+        // liveness only fails when this task itself is stuck.
+        let mut tick = interval((self.shared.stall_after / 4).max(Duration::from_millis(10)));
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let stop = self.shared.stop.clone();
+        let mut closing: Option<Instant> = None;
+        let mut clean = false;
+
+        loop {
+            let item = tokio::select! {
+                biased;
+                () = stop_requested(&cancel, &stop), if closing.is_none() => {
+                    match self.begin_close(&shard) {
+                        Some(deadline) => {
+                            closing = Some(deadline);
+                            continue;
+                        }
+                        None => break,
+                    }
+                }
+                () = sleep_until(closing.unwrap_or_else(Instant::now)), if closing.is_some() => {
+                    tracing::warn!(shard = id, "close handshake did not finish before the deadline");
+                    break;
+                }
+                _ = tick.tick() => {
+                    self.slot.component.touch();
+                    continue;
+                }
+                item = shard.next_event(EventTypeFlags::all()) => item,
+            };
+            self.slot.component.touch();
+            match item {
+                Some(Ok(event)) => match self.handle(&shard, event, closing.is_some()) {
+                    Flow::Continue => {}
+                    Flow::Closed => {
+                        clean = true;
+                        break;
+                    }
+                    Flow::Fatal(code) => return Err(self.fatal(code)),
+                },
+                Some(Err(error)) => match error.kind() {
+                    ReceiveMessageErrorType::Reconnect => {
+                        tracing::warn!(shard = id, %error, "could not connect to the gateway; retrying with backoff");
+                    }
+                    ReceiveMessageErrorType::Deserializing { .. } => {
+                        // The payload itself is not logged: it may hold users' messages.
+                        tracing::warn!(shard = id, source = ?std::error::Error::source(&error), "skipped a gateway event that could not be parsed");
+                    }
+                    _ => tracing::warn!(shard = id, %error, "gateway receive error"),
+                },
+                // Only after a fatal close, which `handle` already turned into an error.
+                None => {
+                    let code = self.slot.lock().last_close_code.unwrap_or_default();
+                    return Err(self.fatal(code));
+                }
+            }
+        }
+        self.finish(&shard, clean);
+        Ok(())
+    }
+
+    /// Starts a resumable close; `None` when there is no connection to close.
+    fn begin_close(&self, shard: &Shard<IdentifyQueue>) -> Option<Instant> {
+        if matches!(
+            shard.state(),
+            TwilightState::Disconnected { .. } | TwilightState::FatallyClosed
+        ) {
+            return None;
+        }
+        // 4000 keeps the session resumable; 1000/1001 would end it.
+        shard.close(CloseFrame::RESUME);
+        let deadline = *self
+            .shared
+            .stop_deadline
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Some(deadline.unwrap_or_else(|| Instant::now() + self.shared.close_deadline))
+    }
+
+    /// Records the final session for the session store and marks the shard stopped.
+    fn finish(&self, shard: &Shard<IdentifyQueue>, clean: bool) {
+        {
+            let mut info = self.slot.lock();
+            info.session = shard.session().cloned();
+            info.resume_url = shard.resume_url().map(str::to_owned);
+            info.clean_close = Some(clean);
+        }
+        self.slot.component.stop_progress();
+        self.slot.set_base(BaseState::Stopped);
+        self.metrics.active.set(0.0);
+        tracing::info!(shard = self.slot.id, clean, "shard stopped");
+    }
+
+    fn fatal(&self, code: u16) -> TaskError {
+        let fatal =
+            close_code::fatal_close(self.slot.id, self.shared.total, code, self.shared.intents);
+        {
+            let mut info = self.slot.lock();
+            // A fatally closed session can never resume.
+            info.session = None;
+            info.resume_url = None;
+        }
+        self.slot.component.stop_progress();
+        self.slot.set_base(BaseState::FatallyClosed(code));
+        self.metrics.active.set(0.0);
+        tracing::error!(shard = self.slot.id, code, explanation = %fatal.explanation, "shard fatally closed; not reconnecting");
+        TaskError::fatal(fatal)
+    }
+
+    fn handle(&mut self, shard: &Shard<IdentifyQueue>, event: Event, closing: bool) -> Flow {
+        let id = self.slot.id;
+        match &event {
+            Event::GatewayHello(_) => {
+                if self.connected_before {
+                    self.slot.lock().reconnects += 1;
+                    self.metrics.reconnects.increment(1);
+                }
+                self.connected_before = true;
+                let resuming = shard.state() == TwilightState::Resuming;
+                tracing::debug!(shard = id, resuming, "gateway hello");
+                self.slot.set_base(if resuming {
+                    BaseState::Resuming
+                } else {
+                    BaseState::Identifying
+                });
+                return Flow::Continue;
+            }
+            Event::GatewayHeartbeatAck => {
+                if let Some(latency) = shard.latency().recent().first().copied() {
+                    self.slot.lock().latency = Some(latency);
+                    self.metrics.latency.set(latency.as_secs_f64());
+                }
+                return Flow::Continue;
+            }
+            Event::GatewayHeartbeat | Event::GatewayReconnect => return Flow::Continue,
+            Event::GatewayInvalidateSession(resumable) => {
+                tracing::info!(shard = id, resumable, "session invalidated by the gateway");
+                return Flow::Continue;
+            }
+            Event::GatewayClose(frame) => {
+                let code = frame.as_ref().map_or(1006, |f| f.code);
+                self.slot.lock().last_close_code = Some(code);
+                self.metrics.close(code);
+                self.metrics.active.set(0.0);
+                if closing {
+                    return Flow::Closed;
+                }
+                if close_code::is_fatal(code) {
+                    return Flow::Fatal(code);
+                }
+                tracing::info!(shard = id, code, "gateway connection closed; reconnecting");
+                self.slot.set_base(BaseState::Disconnected);
+                return Flow::Continue;
+            }
+            Event::Ready(_) => {
+                self.slot.lock().identifies += 1;
+                self.metrics.identifies.increment(1);
+                self.metrics.active.set(1.0);
+                self.slot.set_base(BaseState::Active);
+                tracing::info!(shard = id, "identified (READY)");
+            }
+            Event::Resumed => {
+                self.slot.lock().resumes += 1;
+                self.metrics.resumes.increment(1);
+                self.metrics.active.set(1.0);
+                self.slot.set_base(BaseState::Active);
+                tracing::info!(shard = id, "resumed (RESUMED)");
+            }
+            _ => {}
+        }
+
+        {
+            let mut info = self.slot.lock();
+            info.events += 1;
+            info.last_event = Some(Instant::now());
+            info.session = shard.session().cloned();
+            if info.resume_url.as_deref() != shard.resume_url() {
+                info.resume_url = shard.resume_url().map(str::to_owned);
+            }
+        }
+        self.metrics.events.increment(1);
+        self.shared.cache.update(&event);
+        self.shared.standby.process(&event);
+        self.forward(event);
+        Flow::Continue
+    }
+
+    /// Hands the event to the consumer without waiting; sheds it when the queue is full.
+    fn forward(&mut self, event: Event) {
+        let closed = match self.events.try_send(event) {
+            Ok(()) => return,
+            Err(TrySendError::Full(_)) => false,
+            Err(TrySendError::Closed(_)) => true,
+        };
+        self.slot.lock().dropped += 1;
+        self.metrics.dropped.increment(1);
+        self.shed_since_warn += 1;
+        let now = Instant::now();
+        if self
+            .last_shed_warn
+            .is_none_or(|at| now.saturating_duration_since(at) >= SHED_WARN_EVERY)
+        {
+            if closed {
+                tracing::warn!(
+                    shard = self.slot.id,
+                    dropped = self.shed_since_warn,
+                    "event consumer is gone; events are dropped"
+                );
+            } else {
+                tracing::warn!(
+                    shard = self.slot.id,
+                    dropped = self.shed_since_warn,
+                    capacity = self.events.max_capacity(),
+                    "event queue full: the consumer is behind, events are shed so heartbeats keep going"
+                );
+            }
+            self.last_shed_warn = Some(now);
+            self.shed_since_warn = 0;
+        }
+    }
+}
+
+/// Resolves when either token is cancelled.
+async fn stop_requested(a: &CancellationToken, b: &CancellationToken) {
+    tokio::select! {
+        () = a.cancelled() => {}
+        () = b.cancelled() => {}
+    }
+}
