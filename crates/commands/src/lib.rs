@@ -1,3 +1,129 @@
-//! Placeholder: this crate is filled by its own milestone-1 issue and exports nothing yet.
+//! Commands that always answer: the [`Command`] trait, registration, the [`Router`] and the
+//! built-in commands of Novera.
 //!
-//! See `docs/ARCHITECTURE.md` for what it will own and what it must never depend on.
+//! Command handlers are where bots fail their users: a slow handler earns "This interaction
+//! failed" (Discord's 3 s window), a panic or a hang leaves the user staring at nothing, a
+//! `wait_for` without a deadline leaks a task, an echoed `@everyone` pings a whole server. This
+//! crate makes each of those impossible by construction:
+//!
+//! - **auto-defer**: if a handler has not answered after [`RouterConfig::auto_defer`] (2 s, must
+//!   be below 3 s), the router defers; the handler's later [`Context::reply`] becomes an edit of
+//!   `@original`, transparently;
+//! - **deadline**: each handler is cancelled after its deadline (30 s by default, per command
+//!   with [`CommandDef::deadline`]) and the user gets an ephemeral "took too long";
+//! - **isolation**: a panic or an internal error gives the user an ephemeral reply with a short
+//!   reference id and the operator an error log line with the same id, the command and the
+//!   cause (`novera_commands_failed_total`);
+//! - **back-pressure**: over [`RouterConfig::in_flight_limit`], an interaction is answered "busy"
+//!   at once (`novera_commands_busy_rejected_total`), never dropped silently;
+//! - **safe by default**: every message sent through a [`Context`] carries
+//!   `allowed_mentions: {"parse": []}` unless the [`Reply`] opts in;
+//! - **waits are values**: [`Context::wait_for_message`] and [`Context::wait_for_component`]
+//!   (on twilight-standby) return `None` on timeout and leave no task behind.
+//!
+//! # Where it sits
+//! It depends on novera-core and twilight's model, http, standby, cache and interactions
+//! crates. It must never import twilight-gateway, axum or novera-gateway (checked in CI with
+//! `cargo tree`): events arrive as a `tokio::sync::mpsc::Receiver<Event>` from the gateway,
+//! which updates the cache and runs [`Standby::process`](twilight_standby::Standby::process)
+//! *before* dispatching (component waits rely on that order), and gateway state reaches
+//! commands through the small [`GatewayInfo`] trait. `app` composes [`CommandSet`]s from several
+//! crates; `novera-testkit` runs them against novera-sim.
+//!
+//! # Main types
+//! - [`Command`] (object safe, async through [`BoxFuture`]), [`command_fn`], [`CommandDef`]
+//!   (definition data, from twilight-interactions or twilight-util) and [`CommandSet`].
+//! - [`register`] with [`Scope`]: fetch, compare semantically, PUT only on change.
+//! - [`Router`] / [`RouterBuilder`] / [`RouterConfig`] / [`RouterStats`] / [`Registry`].
+//! - [`Context`], [`Reply`], [`ComponentStream`].
+//! - [`builtins`]: `/ping`, `/status`, `/ask`, `/poll`, `/help`.
+//!
+//! Components and modals are routed by `custom_id`: the part before the first `:` names the
+//! owning command (`poll:vote:1`). Prefix commands (`!roll 2d6`) run when a prefix is configured
+//! and the definition opts in with [`CommandDef::prefix`]; they need the privileged
+//! `MESSAGE_CONTENT` intent, without which Discord sends messages with empty content.
+//!
+//! # Tasks
+//! Every handler runs on the [`WorkPool`](novera_core::WorkPool) the router makes from the
+//! [`Shutdown`](novera_core::Shutdown) given to [`RouterBuilder::build`]; quick answers (busy,
+//! unknown command) and click guards (the auto-defer of a click a waiter claimed) run on the
+//! same tracker. All of them end on their own, bounded by the handler deadline or the REST
+//! deadline, so `Shutdown::drain` waits for them. [`Router::run`] returns when the event
+//! channel closes or its cancellation token fires.
+//!
+//! # Example
+//! ```no_run
+//! use std::sync::Arc;
+//! use novera_commands::{
+//!     CommandDef, CommandSet, GatewayInfo, Reply, Router, RouterConfig, ShardInfo, builtins,
+//!     command_fn,
+//! };
+//! use twilight_util::builder::command::CommandBuilder;
+//! use twilight_model::application::command::CommandType;
+//!
+//! struct NoShards;
+//! impl GatewayInfo for NoShards {
+//!     fn shards(&self) -> Vec<ShardInfo> { Vec::new() }
+//! }
+//!
+//! # async fn run(
+//! #     http: Arc<twilight_http::Client>,
+//! #     app: twilight_model::id::Id<twilight_model::id::marker::ApplicationMarker>,
+//! #     events: tokio::sync::mpsc::Receiver<twilight_model::gateway::event::Event>,
+//! # ) -> Result<(), Box<dyn std::error::Error>> {
+//! let hello = CommandSet::new().with(
+//!     CommandDef::new(CommandBuilder::new("hello", "Say hello", CommandType::ChatInput).build()),
+//!     command_fn(|ctx| async move {
+//!         ctx.reply(Reply::text("Hello!")).await?;
+//!         Ok(())
+//!     }),
+//! );
+//! let shutdown = novera_core::Shutdown::new();
+//! let router = Router::builder(
+//!     Arc::clone(&http),
+//!     app,
+//!     Arc::new(twilight_cache_inmemory::DefaultInMemoryCache::new()),
+//!     Arc::new(twilight_standby::Standby::new()),
+//!     Arc::new(NoShards),
+//! )
+//! .config(RouterConfig::default())
+//! .commands(builtins())
+//! .commands(hello)
+//! .build(&shutdown)?;
+//! novera_commands::register(&http, app, &router.defs(), novera_commands::Scope::Global).await?;
+//! router.run(events, shutdown.token()).await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod builtins;
+mod command;
+mod config;
+mod context;
+mod cooldown;
+mod error;
+mod gateway_info;
+mod invoke;
+mod prefix;
+mod register;
+mod registry;
+mod reply;
+mod responder;
+mod router;
+mod stats;
+mod wait;
+
+pub use builtins::{builtin_defs, builtins};
+pub use command::{
+    BoxFuture, Command, CommandDef, CommandResult, CommandSet, FnCommand, command_fn,
+};
+pub use config::RouterConfig;
+pub use context::Context;
+pub use error::{CommandError, ConfigError, RegisterError, ReplyError};
+pub use gateway_info::{GatewayInfo, ShardInfo, ShardState};
+pub use register::{RegisterOutcome, Scope, register};
+pub use registry::Registry;
+pub use reply::Reply;
+pub use router::{Router, RouterBuilder};
+pub use stats::RouterStats;
+pub use wait::ComponentStream;

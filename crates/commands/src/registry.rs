@@ -1,0 +1,70 @@
+//! `Registry`: the composed command sets, by name.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::command::{Command, CommandDef, CommandSet};
+use crate::error::ConfigError;
+use crate::prefix;
+
+pub(crate) struct Entry {
+    pub(crate) def: CommandDef,
+    pub(crate) handler: Arc<dyn Command>,
+}
+
+/// Every command the router serves, sorted by name (what `/help` lists).
+pub struct Registry {
+    entries: BTreeMap<String, Arc<Entry>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.entries.keys()).finish()
+    }
+}
+
+impl Registry {
+    pub(crate) fn build(sets: Vec<CommandSet>, prefix_enabled: bool) -> Result<Self, ConfigError> {
+        let mut entries = BTreeMap::new();
+        for (def, handler) in sets.into_iter().flat_map(CommandSet::into_entries) {
+            if prefix_enabled && def.allows_prefix() {
+                prefix::check(&def)?;
+            }
+            let name = def.name().to_owned();
+            if entries
+                .insert(name.clone(), Arc::new(Entry { def, handler }))
+                .is_some()
+            {
+                return Err(ConfigError::DuplicateCommand(name));
+            }
+        }
+        Ok(Self { entries })
+    }
+
+    /// Every definition, sorted by name.
+    pub fn defs(&self) -> impl Iterator<Item = &CommandDef> {
+        self.entries.values().map(|e| &e.def)
+    }
+
+    /// The definition of `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&CommandDef> {
+        self.entries.get(name).map(|e| &e.def)
+    }
+
+    /// Number of commands.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no commands.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub(crate) fn entry(&self, name: &str) -> Option<&Arc<Entry>> {
+        self.entries.get(name)
+    }
+}

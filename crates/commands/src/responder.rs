@@ -1,0 +1,580 @@
+//! `Responder`: the one place that answers an invocation, so an interaction is acknowledged
+//! exactly once and every later message goes where Discord expects it.
+//!
+//! Discord's rules it encodes: the first response is a callback and must come within 3 s; after
+//! a deferral the answer is an edit of `@original`; everything after that is a follow-up.
+//! A deferred "thinking..." message is public unless deferred ephemerally, so an ephemeral
+//! answer to a public deferral deletes `@original` and sends an ephemeral follow-up instead.
+//! The stage lives behind an async mutex held across the request, so the router's auto-defer
+//! and the handler's reply never both send a callback.
+
+use std::future::IntoFuture;
+use std::sync::Arc;
+use std::time::Duration;
+
+use novera_core::deadline;
+use tokio::sync::Mutex;
+use twilight_http::Client;
+use twilight_http::api_error::ApiError;
+use twilight_http::error::ErrorType;
+use twilight_model::application::command::CommandOptionChoice;
+use twilight_model::channel::Message;
+use twilight_model::http::interaction::{
+    InteractionResponse, InteractionResponseData, InteractionResponseType,
+};
+use twilight_model::id::Id;
+use twilight_model::id::marker::{
+    ApplicationMarker, ChannelMarker, InteractionMarker, MessageMarker,
+};
+
+use crate::error::ReplyError;
+use crate::reply::Reply;
+
+/// Discord's "Interaction has already been acknowledged".
+const ALREADY_ACKNOWLEDGED: u64 = 40060;
+
+/// What kind of interaction (or message) is being answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Command,
+    Component,
+    Modal,
+    Autocomplete,
+    Prefix,
+}
+
+/// Where answers go.
+#[derive(Debug)]
+pub(crate) enum Target {
+    Interaction {
+        id: Id<InteractionMarker>,
+        token: String,
+        /// The message a component is attached to.
+        component_message: Option<(Id<ChannelMarker>, Id<MessageMarker>)>,
+    },
+    Message {
+        channel_id: Id<ChannelMarker>,
+        message_id: Id<MessageMarker>,
+    },
+}
+
+/// How far the answer got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Fresh,
+    /// Deferred with "thinking...", ephemeral or not.
+    Deferred {
+        ephemeral: bool,
+    },
+    /// A component interaction acknowledged without a visible change (type 6).
+    DeferredUpdate,
+    /// Answered. `original_is_component` when `@original` is the component's message (type 7).
+    Responded {
+        original_is_component: bool,
+    },
+}
+
+#[derive(Debug)]
+struct State {
+    stage: Stage,
+    /// Last message sent for a prefix invocation (what `edit` changes).
+    last_message: Option<Id<MessageMarker>>,
+}
+
+/// Answers one invocation.
+#[derive(Debug)]
+pub(crate) struct Responder {
+    http: Arc<Client>,
+    application_id: Id<ApplicationMarker>,
+    target: Target,
+    kind: Kind,
+    rest_deadline: Duration,
+    state: Mutex<State>,
+}
+
+impl Responder {
+    pub(crate) fn new(
+        http: Arc<Client>,
+        application_id: Id<ApplicationMarker>,
+        target: Target,
+        kind: Kind,
+        rest_deadline: Duration,
+    ) -> Self {
+        Self {
+            http,
+            application_id,
+            target,
+            kind,
+            rest_deadline,
+            state: Mutex::new(State {
+                stage: Stage::Fresh,
+                last_message: None,
+            }),
+        }
+    }
+
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    pub(crate) async fn stage(&self) -> Stage {
+        self.state.lock().await.stage
+    }
+
+    /// Replies: the initial response, the edit of a deferral, or a follow-up.
+    pub(crate) async fn reply(&self, reply: &Reply) -> Result<(), ReplyError> {
+        let mut state = self.state.lock().await;
+        match &self.target {
+            Target::Message {
+                channel_id,
+                message_id,
+            } => {
+                let sent = self
+                    .create_message(*channel_id, Some(*message_id), reply)
+                    .await?;
+                state.last_message = Some(sent.id);
+                state.stage = Stage::Responded {
+                    original_is_component: false,
+                };
+                Ok(())
+            }
+            Target::Interaction { .. } => match state.stage {
+                Stage::Fresh => {
+                    let data = reply.to_response_data();
+                    self.callback(
+                        &mut state,
+                        InteractionResponseType::ChannelMessageWithSource,
+                        Some(data),
+                        Stage::Responded {
+                            original_is_component: false,
+                        },
+                    )
+                    .await
+                }
+                Stage::Deferred { ephemeral: false } if reply.ephemeral => {
+                    // The public "thinking..." cannot turn ephemeral: remove it and answer
+                    // privately, so an error meant for one user is not shown to the channel.
+                    if let Err(error) = self.delete_original().await {
+                        tracing::debug!(%error, "could not delete the deferred response");
+                    }
+                    state.stage = Stage::Responded {
+                        original_is_component: false,
+                    };
+                    self.followup_raw(reply).await.map(drop)
+                }
+                Stage::Deferred { .. } => {
+                    self.edit_original_raw(reply).await?;
+                    state.stage = Stage::Responded {
+                        original_is_component: false,
+                    };
+                    Ok(())
+                }
+                Stage::DeferredUpdate | Stage::Responded { .. } => {
+                    self.followup_raw(reply).await.map(drop)
+                }
+            },
+        }
+    }
+
+    /// Defers with "thinking..." (commands, modals) if nothing was sent yet.
+    pub(crate) async fn defer(&self, ephemeral: bool) -> Result<bool, ReplyError> {
+        let mut state = self.state.lock().await;
+        if state.stage != Stage::Fresh {
+            return Ok(false);
+        }
+        match &self.target {
+            Target::Message { channel_id, .. } => {
+                // No window to beat for text messages; show "typing..." as the equivalent.
+                let http = Arc::clone(&self.http);
+                let channel_id = *channel_id;
+                self.bounded("POST typing", async move {
+                    http.create_typing_trigger(channel_id).await
+                })
+                .await?;
+                Ok(false)
+            }
+            Target::Interaction { .. } => {
+                let data = ephemeral.then(|| InteractionResponseData {
+                    flags: Some(twilight_model::channel::message::MessageFlags::EPHEMERAL),
+                    ..InteractionResponseData::default()
+                });
+                self.callback(
+                    &mut state,
+                    InteractionResponseType::DeferredChannelMessageWithSource,
+                    data,
+                    Stage::Deferred { ephemeral },
+                )
+                .await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Acknowledges a component interaction without changing anything (type 6).
+    pub(crate) async fn defer_update(&self) -> Result<bool, ReplyError> {
+        if self.kind != Kind::Component {
+            return Err(ReplyError::Unsupported(
+                "only component interactions can defer an update",
+            ));
+        }
+        let mut state = self.state.lock().await;
+        if state.stage != Stage::Fresh {
+            return Ok(false);
+        }
+        self.callback(
+            &mut state,
+            InteractionResponseType::DeferredUpdateMessage,
+            None,
+            Stage::DeferredUpdate,
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// The router's auto-defer: whatever deferral fits the interaction, if nothing was sent.
+    pub(crate) async fn auto_defer(&self, ephemeral: bool) -> Result<bool, ReplyError> {
+        match self.kind {
+            Kind::Component => self.defer_update().await,
+            Kind::Command | Kind::Modal => self.defer(ephemeral).await,
+            Kind::Autocomplete | Kind::Prefix => Ok(false),
+        }
+    }
+
+    /// Updates the message a component is attached to.
+    pub(crate) async fn update_message(&self, reply: &Reply) -> Result<(), ReplyError> {
+        let Target::Interaction {
+            component_message, ..
+        } = &self.target
+        else {
+            return Err(ReplyError::Unsupported(
+                "only components can update their message",
+            ));
+        };
+        if self.kind != Kind::Component {
+            return Err(ReplyError::Unsupported(
+                "only components can update their message",
+            ));
+        }
+        let mut state = self.state.lock().await;
+        match state.stage {
+            Stage::Fresh => {
+                self.callback(
+                    &mut state,
+                    InteractionResponseType::UpdateMessage,
+                    Some(reply.to_response_data()),
+                    Stage::Responded {
+                        original_is_component: true,
+                    },
+                )
+                .await
+            }
+            Stage::DeferredUpdate
+            | Stage::Responded {
+                original_is_component: true,
+            } => {
+                self.edit_original_raw(reply).await?;
+                state.stage = Stage::Responded {
+                    original_is_component: true,
+                };
+                Ok(())
+            }
+            Stage::Deferred { .. }
+            | Stage::Responded {
+                original_is_component: false,
+            } => {
+                let Some((channel_id, message_id)) = component_message else {
+                    return Err(ReplyError::Unsupported(
+                        "the component's message is unknown",
+                    ));
+                };
+                self.edit_channel_message(*channel_id, *message_id, reply)
+                    .await
+                    .map(drop)
+            }
+        }
+    }
+
+    /// Edits the original response (or, for prefix commands, the last message sent).
+    pub(crate) async fn edit_original(&self, reply: &Reply) -> Result<(), ReplyError> {
+        let mut state = self.state.lock().await;
+        if state.stage == Stage::Fresh {
+            drop(state);
+            return self.reply(reply).await;
+        }
+        match &self.target {
+            Target::Message { channel_id, .. } => {
+                let Some(last) = state.last_message else {
+                    return Err(ReplyError::Unsupported("nothing was sent yet"));
+                };
+                self.edit_channel_message(*channel_id, last, reply).await?;
+            }
+            Target::Interaction { .. } => {
+                self.edit_original_raw(reply).await?;
+                if let Stage::Deferred { .. } = state.stage {
+                    state.stage = Stage::Responded {
+                        original_is_component: false,
+                    };
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a follow-up message (a plain message for prefix commands).
+    pub(crate) async fn followup(&self, reply: &Reply) -> Result<Message, ReplyError> {
+        let state = self.state.lock().await;
+        match &self.target {
+            Target::Message { channel_id, .. } => {
+                let mut state = state;
+                let sent = self.create_message(*channel_id, None, reply).await?;
+                state.last_message = Some(sent.id);
+                state.stage = Stage::Responded {
+                    original_is_component: false,
+                };
+                Ok(sent)
+            }
+            Target::Interaction { .. } if state.stage == Stage::Fresh => {
+                drop(state);
+                self.reply(reply).await?;
+                self.original().await
+            }
+            Target::Interaction { .. } => self.followup_raw(reply).await,
+        }
+    }
+
+    /// The original response message.
+    pub(crate) async fn original(&self) -> Result<Message, ReplyError> {
+        match &self.target {
+            Target::Interaction { token, .. } => {
+                let http = Arc::clone(&self.http);
+                let (app, token) = (self.application_id, token.clone());
+                self.bounded_model("GET @original", async move {
+                    http.interaction(app).response(&token).await
+                })
+                .await
+            }
+            Target::Message { channel_id, .. } => {
+                let last = self.state.lock().await.last_message;
+                let Some(last) = last else {
+                    return Err(ReplyError::Unsupported("nothing was sent yet"));
+                };
+                let http = Arc::clone(&self.http);
+                let channel_id = *channel_id;
+                self.bounded_model("GET message", async move {
+                    http.message(channel_id, last).await
+                })
+                .await
+            }
+        }
+    }
+
+    /// Answers an autocomplete interaction.
+    pub(crate) async fn autocomplete(
+        &self,
+        choices: Vec<CommandOptionChoice>,
+    ) -> Result<(), ReplyError> {
+        let mut state = self.state.lock().await;
+        if state.stage != Stage::Fresh {
+            return Ok(());
+        }
+        self.callback(
+            &mut state,
+            InteractionResponseType::ApplicationCommandAutocompleteResult,
+            Some(InteractionResponseData {
+                choices: Some(choices),
+                ..InteractionResponseData::default()
+            }),
+            Stage::Responded {
+                original_is_component: false,
+            },
+        )
+        .await
+    }
+
+    async fn callback(
+        &self,
+        state: &mut State,
+        kind: InteractionResponseType,
+        data: Option<InteractionResponseData>,
+        next: Stage,
+    ) -> Result<(), ReplyError> {
+        let Target::Interaction { id, token, .. } = &self.target else {
+            return Err(ReplyError::Unsupported("not an interaction"));
+        };
+        let previous = state.stage;
+        // Assume the callback lands: if this future is dropped mid-request (deadline), a
+        // second callback would only earn a 40060, while a follow-up still reaches the user.
+        state.stage = next;
+        let response = InteractionResponse { kind, data };
+        let http = Arc::clone(&self.http);
+        let (app, id, token) = (self.application_id, *id, token.clone());
+        let sent = self
+            .bounded("POST interaction callback", async move {
+                http.interaction(app)
+                    .create_response(id, &token, &response)
+                    .await
+            })
+            .await;
+        if let Err(ReplyError::Http(error)) = &sent
+            && discord_code(error) != Some(ALREADY_ACKNOWLEDGED)
+            && matches!(error.kind(), ErrorType::Response { .. })
+        {
+            state.stage = previous;
+        }
+        sent.map(drop)
+    }
+
+    async fn edit_original_raw(&self, reply: &Reply) -> Result<Message, ReplyError> {
+        let Target::Interaction { token, .. } = &self.target else {
+            return Err(ReplyError::Unsupported("not an interaction"));
+        };
+        let http = Arc::clone(&self.http);
+        let (app, token, reply) = (self.application_id, token.clone(), reply.clone());
+        self.bounded_model("PATCH @original", async move {
+            let mentions = reply.mentions();
+            let client = http.interaction(app);
+            let mut request = client
+                .update_response(&token)
+                .allowed_mentions(Some(&mentions));
+            if let Some(content) = &reply.content {
+                request = request.content(Some(content));
+            }
+            if let Some(embeds) = &reply.embeds {
+                request = request.embeds(Some(embeds));
+            }
+            if let Some(components) = &reply.components {
+                request = request.components(Some(components));
+            }
+            request.await
+        })
+        .await
+    }
+
+    async fn followup_raw(&self, reply: &Reply) -> Result<Message, ReplyError> {
+        let Target::Interaction { token, .. } = &self.target else {
+            return Err(ReplyError::Unsupported("not an interaction"));
+        };
+        let http = Arc::clone(&self.http);
+        let (app, token, reply) = (self.application_id, token.clone(), reply.clone());
+        self.bounded_model("POST follow-up", async move {
+            let mentions = reply.mentions();
+            let client = http.interaction(app);
+            let mut request = client
+                .create_followup(&token)
+                .allowed_mentions(Some(&mentions));
+            if let Some(content) = &reply.content {
+                request = request.content(content);
+            }
+            if let Some(embeds) = &reply.embeds {
+                request = request.embeds(embeds);
+            }
+            if let Some(components) = &reply.components {
+                request = request.components(components);
+            }
+            if let Some(flags) = reply.flags() {
+                request = request.flags(flags);
+            }
+            request.await
+        })
+        .await
+    }
+
+    async fn delete_original(&self) -> Result<(), ReplyError> {
+        let Target::Interaction { token, .. } = &self.target else {
+            return Err(ReplyError::Unsupported("not an interaction"));
+        };
+        let http = Arc::clone(&self.http);
+        let (app, token) = (self.application_id, token.clone());
+        self.bounded("DELETE @original", async move {
+            http.interaction(app).delete_response(&token).await
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn create_message(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        reply_to: Option<Id<MessageMarker>>,
+        reply: &Reply,
+    ) -> Result<Message, ReplyError> {
+        let http = Arc::clone(&self.http);
+        let reply = reply.clone();
+        self.bounded_model("POST message", async move {
+            let mentions = reply.mentions();
+            let mut request = http
+                .create_message(channel_id)
+                .allowed_mentions(Some(&mentions));
+            if let Some(to) = reply_to {
+                request = request.reply(to).fail_if_not_exists(false);
+            }
+            if let Some(content) = &reply.content {
+                request = request.content(content);
+            }
+            if let Some(embeds) = &reply.embeds {
+                request = request.embeds(embeds);
+            }
+            if let Some(components) = &reply.components {
+                request = request.components(components);
+            }
+            request.await
+        })
+        .await
+    }
+
+    async fn edit_channel_message(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        message_id: Id<MessageMarker>,
+        reply: &Reply,
+    ) -> Result<Message, ReplyError> {
+        let http = Arc::clone(&self.http);
+        let reply = reply.clone();
+        self.bounded_model("PATCH message", async move {
+            let mentions = reply.mentions();
+            let mut request = http
+                .update_message(channel_id, message_id)
+                .allowed_mentions(Some(&mentions));
+            if let Some(content) = &reply.content {
+                request = request.content(Some(content));
+            }
+            if let Some(embeds) = &reply.embeds {
+                request = request.embeds(Some(embeds));
+            }
+            if let Some(components) = &reply.components {
+                request = request.components(Some(components));
+            }
+            request.await
+        })
+        .await
+    }
+
+    /// Runs one REST call under the REST deadline.
+    async fn bounded<T, F>(&self, what: &'static str, request: F) -> Result<T, ReplyError>
+    where
+        F: IntoFuture<Output = Result<T, twilight_http::Error>>,
+    {
+        Ok(deadline(what, self.rest_deadline, request.into_future()).await??)
+    }
+
+    /// Runs one REST call under the REST deadline and reads its body.
+    async fn bounded_model<T, F>(&self, what: &'static str, request: F) -> Result<T, ReplyError>
+    where
+        T: serde::de::DeserializeOwned + Unpin + Send,
+        F: IntoFuture<Output = Result<twilight_http::Response<T>, twilight_http::Error>>,
+    {
+        let response = self.bounded(what, request).await?;
+        Ok(deadline(what, self.rest_deadline, response.model()).await??)
+    }
+}
+
+/// The JSON error code of a Discord error response, if that is what `error` is.
+pub(crate) fn discord_code(error: &twilight_http::Error) -> Option<u64> {
+    match error.kind() {
+        ErrorType::Response {
+            error: ApiError::General(general),
+            ..
+        } => Some(general.code),
+        _ => None,
+    }
+}

@@ -1,0 +1,401 @@
+//! `Router`: turns gateway events into handler runs without ever blocking the caller.
+
+use std::sync::Arc;
+
+use novera_core::{CancellationToken, Shutdown, WorkPool};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::time::Instant;
+use twilight_cache_inmemory::DefaultInMemoryCache;
+use twilight_http::Client;
+use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
+use twilight_model::channel::Message;
+use twilight_model::gateway::event::Event;
+use twilight_model::id::Id;
+use twilight_model::id::marker::ApplicationMarker;
+use twilight_standby::Standby;
+
+use crate::command::{CommandDef, CommandSet};
+use crate::config::RouterConfig;
+use crate::context::{Context, Source};
+use crate::cooldown::Cooldowns;
+use crate::error::ConfigError;
+use crate::gateway_info::GatewayInfo;
+use crate::invoke;
+use crate::prefix;
+use crate::registry::{Entry, Registry};
+use crate::reply::Reply;
+use crate::responder::{Kind, Responder, Target};
+use crate::stats::{Counters, RouterStats};
+use crate::wait::ClaimBook;
+
+/// What the user reads when the in-flight limit is reached.
+pub(crate) const BUSY_TEXT: &str = "The bot is busy right now. Please try again in a moment.";
+
+/// Quick answers (busy, unknown) allowed in flight, as a multiple of the handler limit.
+const QUICK_ANSWERS_PER_HANDLER: usize = 4;
+
+/// State shared by the router, its tasks and every context.
+pub(crate) struct Shared {
+    pub(crate) http: Arc<Client>,
+    pub(crate) application_id: Id<ApplicationMarker>,
+    pub(crate) cache: Arc<DefaultInMemoryCache>,
+    pub(crate) standby: Arc<Standby>,
+    pub(crate) gateway: Arc<dyn GatewayInfo>,
+    pub(crate) config: RouterConfig,
+    pub(crate) registry: Registry,
+    pub(crate) counters: Counters,
+    pub(crate) pool: WorkPool,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) quick_answers: Arc<Semaphore>,
+    pub(crate) claims: ClaimBook,
+    pub(crate) cooldowns: Cooldowns,
+    pub(crate) started: Instant,
+}
+
+impl Shared {
+    pub(crate) fn stats(&self) -> RouterStats {
+        self.counters.snapshot(self.pool.in_flight())
+    }
+
+    pub(crate) fn interaction_responder(&self, interaction: &Interaction, kind: Kind) -> Responder {
+        Responder::new(
+            Arc::clone(&self.http),
+            self.application_id,
+            Target::Interaction {
+                id: interaction.id,
+                token: interaction.token.clone(),
+                component_message: interaction.message.as_ref().map(|m| (m.channel_id, m.id)),
+            },
+            kind,
+            self.config.rest_deadline,
+        )
+    }
+}
+
+/// Routes `INTERACTION_CREATE` (commands, components, autocomplete, modals) and prefix
+/// `MESSAGE_CREATE`s to command handlers. Cheap to clone.
+///
+/// Each handler runs on a task of a [`WorkPool`] on the process's [`Shutdown`] tracker, with
+/// auto-defer, a deadline, panic isolation and an error reply (see the crate docs). Over the
+/// in-flight limit the interaction is answered "busy" at once on a separate tracked task.
+#[derive(Clone)]
+pub struct Router {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("commands", &self.shared.registry)
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Router`]; see [`Router::builder`].
+#[must_use]
+pub struct RouterBuilder {
+    http: Arc<Client>,
+    application_id: Id<ApplicationMarker>,
+    cache: Arc<DefaultInMemoryCache>,
+    standby: Arc<Standby>,
+    gateway: Arc<dyn GatewayInfo>,
+    config: RouterConfig,
+    sets: Vec<CommandSet>,
+}
+
+impl std::fmt::Debug for RouterBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouterBuilder")
+            .field("config", &self.config)
+            .field("sets", &self.sets)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RouterBuilder {
+    /// Sets the configuration (default: [`RouterConfig::default`]).
+    pub fn config(mut self, config: RouterConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Adds a crate's command set.
+    pub fn commands(mut self, set: CommandSet) -> Self {
+        self.sets.push(set);
+        self
+    }
+
+    /// Validates the configuration and the command names; handler tasks are tracked by
+    /// `shutdown`, so its drain waits for them.
+    pub fn build(self, shutdown: &Shutdown) -> Result<Router, ConfigError> {
+        self.config.validate()?;
+        let registry = Registry::build(self.sets, self.config.prefix.is_some())?;
+        let limit = self.config.in_flight_limit;
+        Ok(Router {
+            shared: Arc::new(Shared {
+                http: self.http,
+                application_id: self.application_id,
+                cache: self.cache,
+                standby: self.standby,
+                gateway: self.gateway,
+                registry,
+                counters: Counters::default(),
+                pool: shutdown.work_pool(limit),
+                shutdown: shutdown.clone(),
+                quick_answers: Arc::new(Semaphore::new(
+                    limit.saturating_mul(QUICK_ANSWERS_PER_HANDLER).max(64),
+                )),
+                claims: ClaimBook::default(),
+                cooldowns: Cooldowns::default(),
+                started: Instant::now(),
+                config: self.config,
+            }),
+        })
+    }
+}
+
+/// A quick answer sent without running a handler.
+enum Quick {
+    Reply(Reply),
+    NoChoices,
+}
+
+impl Router {
+    /// Starts building a router from the pieces the gateway shares.
+    pub fn builder(
+        http: Arc<Client>,
+        application_id: Id<ApplicationMarker>,
+        cache: Arc<DefaultInMemoryCache>,
+        standby: Arc<Standby>,
+        gateway: Arc<dyn GatewayInfo>,
+    ) -> RouterBuilder {
+        RouterBuilder {
+            http,
+            application_id,
+            cache,
+            standby,
+            gateway,
+            config: RouterConfig::default(),
+            sets: Vec::new(),
+        }
+    }
+
+    /// Handles one event; never blocks and never awaits (handlers run on spawned tasks).
+    ///
+    /// Expects the cache and standby to have seen the event already (the gateway does that
+    /// inline before dispatching).
+    pub fn handle(&self, event: Event) {
+        match event {
+            Event::InteractionCreate(created) => self.interaction(created.0),
+            Event::MessageCreate(created) if self.shared.config.prefix.is_some() => {
+                self.prefix_message(created.message);
+            }
+            _ => {}
+        }
+    }
+
+    /// Handles events until the channel closes or `cancel` fires.
+    pub async fn run(self, mut events: mpsc::Receiver<Event>, cancel: CancellationToken) {
+        loop {
+            let event = tokio::select! {
+                biased;
+                () = cancel.cancelled() => break,
+                event = events.recv() => event,
+            };
+            match event {
+                Some(event) => self.handle(event),
+                None => break,
+            }
+        }
+        tracing::debug!("command router stopped taking events");
+    }
+
+    /// The router's counters (for `/status` and the app's status page).
+    #[must_use]
+    pub fn stats(&self) -> RouterStats {
+        self.shared.stats()
+    }
+
+    /// The composed commands.
+    #[must_use]
+    pub fn registry(&self) -> &Registry {
+        &self.shared.registry
+    }
+
+    /// The definitions of every routed command, for registration.
+    #[must_use]
+    pub fn defs(&self) -> Vec<CommandDef> {
+        self.shared.registry.defs().cloned().collect()
+    }
+
+    fn interaction(&self, interaction: Interaction) {
+        let kind = match interaction.kind {
+            InteractionType::ApplicationCommand => Kind::Command,
+            InteractionType::ApplicationCommandAutocomplete => Kind::Autocomplete,
+            InteractionType::MessageComponent => Kind::Component,
+            InteractionType::ModalSubmit => Kind::Modal,
+            _ => return,
+        };
+        if kind == Kind::Component
+            && let Some(responder) = self.shared.claims.router_sees(interaction.id)
+        {
+            // A waiter owns this click; only make sure it is acknowledged in time.
+            self.guard_click(responder);
+            return;
+        }
+        let owner = match &interaction.data {
+            Some(InteractionData::ApplicationCommand(data)) => Some(data.name.as_str()),
+            Some(InteractionData::MessageComponent(data)) => owner_of(&data.custom_id),
+            Some(InteractionData::ModalSubmit(data)) => owner_of(&data.custom_id),
+            _ => None,
+        };
+        let entry = owner
+            .and_then(|name| self.shared.registry.entry(name))
+            .cloned();
+        let responder = Arc::new(self.shared.interaction_responder(&interaction, kind));
+        let Some(entry) = entry else {
+            tracing::debug!(?kind, "interaction for no known command");
+            let quick = match kind {
+                Kind::Autocomplete => Quick::NoChoices,
+                Kind::Command => {
+                    Quick::Reply(Reply::text("This command is not available.").ephemeral())
+                }
+                _ => Quick::Reply(Reply::text("This is no longer active.").ephemeral()),
+            };
+            self.quick_answer("commands: unknown interaction", responder, quick);
+            return;
+        };
+        let ctx = Context::new(
+            Arc::clone(&self.shared),
+            Arc::from(entry.def.name()),
+            Source::Interaction(Box::new(interaction)),
+            Arc::clone(&responder),
+        );
+        self.spawn_handler(entry, ctx, kind, responder);
+    }
+
+    fn prefix_message(&self, message: Message) {
+        let Some(prefix) = self.shared.config.prefix.as_deref() else {
+            return;
+        };
+        if message.author.bot {
+            return;
+        }
+        let Some((name, args)) = prefix::split(&message.content, prefix) else {
+            return;
+        };
+        // Other bots may share the prefix: unknown names are not ours to answer.
+        let Some(entry) = self
+            .shared
+            .registry
+            .entry(name)
+            .filter(|e| e.def.allows_prefix())
+            .cloned()
+        else {
+            return;
+        };
+        let responder = Arc::new(Responder::new(
+            Arc::clone(&self.shared.http),
+            self.shared.application_id,
+            Target::Message {
+                channel_id: message.channel_id,
+                message_id: message.id,
+            },
+            Kind::Prefix,
+            self.shared.config.rest_deadline,
+        ));
+        let Some(options) = prefix::options(&entry.def, args) else {
+            let usage = format!("Usage: `{}`", prefix::usage(prefix, &entry.def));
+            self.quick_answer(
+                "commands: prefix usage",
+                responder,
+                Quick::Reply(Reply::text(usage)),
+            );
+            return;
+        };
+        let ctx = Context::new(
+            Arc::clone(&self.shared),
+            Arc::from(entry.def.name()),
+            Source::Prefix {
+                message: Box::new(message),
+                options,
+            },
+            Arc::clone(&responder),
+        );
+        self.spawn_handler(entry, ctx, Kind::Prefix, responder);
+    }
+
+    fn spawn_handler(
+        &self,
+        entry: Arc<Entry>,
+        ctx: Context,
+        kind: Kind,
+        responder: Arc<Responder>,
+    ) {
+        let task = format!("command /{}", entry.def.name());
+        let run = invoke::run(Arc::clone(&self.shared), entry, ctx, kind);
+        if self.shared.pool.try_spawn(task, run).is_err() {
+            self.shared.counters.busy_rejected();
+            let quick = if kind == Kind::Autocomplete {
+                Quick::NoChoices
+            } else {
+                Quick::Reply(Reply::text(BUSY_TEXT).ephemeral())
+            };
+            self.quick_answer("commands: busy reply", responder, quick);
+        }
+    }
+
+    /// Sends a fixed answer on its own tracked task, bounded so a flood cannot spawn without
+    /// limit (past the bound the interaction is logged and counted as dropped).
+    fn quick_answer(&self, task: &'static str, responder: Arc<Responder>, quick: Quick) {
+        let Ok(permit) = Arc::clone(&self.shared.quick_answers).try_acquire_owned() else {
+            metrics::counter!("novera_commands_dropped_total").increment(1);
+            tracing::warn!("too many quick answers in flight: an interaction is left unanswered");
+            return;
+        };
+        self.shared.shutdown.spawn(task, async move {
+            let _permit = permit;
+            let sent = match quick {
+                Quick::Reply(reply) => responder.reply(&reply).await,
+                Quick::NoChoices => responder.autocomplete(Vec::new()).await,
+            };
+            if let Err(error) = sent {
+                tracing::warn!(error = %crate::invoke::chain(&error), "could not send a quick answer");
+            }
+        });
+    }
+
+    /// Acknowledges a claimed click in time if its waiter does not.
+    fn guard_click(&self, responder: Arc<Responder>) {
+        let after = self.shared.config.auto_defer;
+        let counters = Arc::clone(&self.shared);
+        self.shared.shutdown.spawn("commands: click guard", async move {
+            tokio::time::sleep(after).await;
+            match responder.auto_defer(false).await {
+                Ok(true) => counters.counters.auto_deferred(),
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::warn!(error = %crate::invoke::chain(&error), "could not acknowledge a click");
+                }
+            }
+        });
+    }
+}
+
+/// The command owning a `custom_id`: the part before the first `:`.
+fn owner_of(custom_id: &str) -> Option<&str> {
+    custom_id.split_once(':').map(|(owner, _)| owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owner_of;
+
+    #[test]
+    fn custom_ids_name_their_command() {
+        assert_eq!(owner_of("poll:vote:1"), Some("poll"));
+        assert_eq!(owner_of("poll:"), Some("poll"));
+        assert_eq!(owner_of("nothing"), None);
+    }
+}

@@ -1,0 +1,83 @@
+//! Router counters: the `/status` figures and the `novera_commands_*` metrics.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A snapshot of what the router did since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RouterStats {
+    /// Handlers running now.
+    pub in_flight: usize,
+    /// Invocations that finished without an internal failure (user errors included).
+    pub served: u64,
+    /// Invocations that panicked, returned an internal error or missed their deadline.
+    pub failed: u64,
+    /// Interactions answered "busy" because the in-flight limit was reached.
+    pub busy_rejected: u64,
+    /// Interactions the router deferred because the handler had not answered in time.
+    pub auto_deferred: u64,
+}
+
+/// Why an invocation failed, as the `reason` label of `novera_commands_failed_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    Error,
+    Panic,
+    Deadline,
+}
+
+impl Failure {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Panic => "panic",
+            Self::Deadline => "deadline",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    served: AtomicU64,
+    failed: AtomicU64,
+    busy_rejected: AtomicU64,
+    auto_deferred: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn served(&self, command: &str) {
+        self.served.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("novera_commands_served_total", "command" => command.to_owned())
+            .increment(1);
+    }
+
+    pub(crate) fn failed(&self, command: &str, failure: Failure) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(
+            "novera_commands_failed_total",
+            "command" => command.to_owned(),
+            "reason" => failure.label()
+        )
+        .increment(1);
+    }
+
+    pub(crate) fn busy_rejected(&self) {
+        self.busy_rejected.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("novera_commands_busy_rejected_total").increment(1);
+    }
+
+    pub(crate) fn auto_deferred(&self) {
+        self.auto_deferred.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("novera_commands_auto_deferred_total").increment(1);
+    }
+
+    pub(crate) fn snapshot(&self, in_flight: usize) -> RouterStats {
+        RouterStats {
+            in_flight,
+            served: self.served.load(Ordering::Relaxed),
+            failed: self.failed.load(Ordering::Relaxed),
+            busy_rejected: self.busy_rejected.load(Ordering::Relaxed),
+            auto_deferred: self.auto_deferred.load(Ordering::Relaxed),
+        }
+    }
+}
