@@ -131,6 +131,17 @@ mod tests {
     }
 
     #[test]
+    fn the_supervisor_error_downcasts_to_the_typed_close() {
+        let error = novera_core::TaskError::fatal(fatal_close(1, 2, 4004, Intents::GUILDS));
+        assert!(error.is_fatal());
+        let typed = error
+            .inner()
+            .downcast_ref::<FatalClose>()
+            .expect("a FatalClose");
+        assert_eq!((typed.shard, typed.code), (1, 4004));
+    }
+
+    #[test]
     fn shard_errors_name_the_shard_plan() {
         assert!(
             fatal_close(7, 4, 4010, Intents::GUILDS)

@@ -21,7 +21,7 @@ use twilight_model::gateway::payload::outgoing::identify::IdentifyProperties;
 use twilight_standby::Standby;
 
 use crate::config::{GatewayConfig, ShardCount};
-use crate::error::{GatewayError, ShutdownError};
+use crate::error::{FatalClose, GatewayError, ShutdownError};
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
 use crate::metrics::describe_metrics;
@@ -236,6 +236,18 @@ impl Gateway {
             shards: self.slots.values().map(|slot| slot.status()).collect(),
             identify_budget: self.queue.status(),
         }
+    }
+
+    /// The shards that closed fatally (4004, 4010-4014), with what the operator must fix.
+    ///
+    /// The same [`FatalClose`] reached the supervisor as a fatal task error; its escalation only
+    /// carries text, so the owner reads the typed error here (e.g. to exit with code 78).
+    #[must_use]
+    pub fn fatal_closes(&self) -> Vec<FatalClose> {
+        self.slots
+            .values()
+            .filter_map(|slot| slot.lock().fatal.clone())
+            .collect()
     }
 
     /// Closes every shard with a resumable close frame, waits (up to `deadline`) for the close

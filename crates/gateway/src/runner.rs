@@ -65,6 +65,8 @@ pub(crate) struct ShardRunner {
     metrics: ShardMetrics,
     /// Whether this runner (or an earlier incarnation) has connected before.
     connected_before: bool,
+    /// Whether a close was reported since the latest HELLO.
+    closed_since_hello: bool,
     shed_since_warn: u64,
     last_shed_warn: Option<Instant>,
 }
@@ -83,6 +85,7 @@ impl ShardRunner {
             events,
             metrics,
             connected_before: restarted,
+            closed_since_hello: false,
             shed_since_warn: 0,
             last_shed_warn: None,
         }
@@ -221,6 +224,7 @@ impl ShardRunner {
             // A fatally closed session can never resume.
             info.session = None;
             info.resume_url = None;
+            info.fatal = Some(fatal.clone());
         }
         self.slot.component.stop_progress();
         self.slot.set_base(BaseState::FatallyClosed(code));
@@ -234,9 +238,18 @@ impl ShardRunner {
         match &event {
             Event::GatewayHello(_) => {
                 if self.connected_before {
-                    self.slot.lock().reconnects += 1;
+                    let mut info = self.slot.lock();
+                    info.reconnects += 1;
+                    if !self.closed_since_hello {
+                        // twilight reconnects after a connection ended without a close frame
+                        // (TCP reset, EOF) without reporting a close: record it as WebSocket's
+                        // "abnormal closure".
+                        info.last_close_code = Some(1006);
+                        self.metrics.close(1006);
+                    }
                     self.metrics.reconnects.increment(1);
                 }
+                self.closed_since_hello = false;
                 self.connected_before = true;
                 let resuming = shard.state() == TwilightState::Resuming;
                 tracing::debug!(shard = id, resuming, "gateway hello");
@@ -261,6 +274,7 @@ impl ShardRunner {
             }
             Event::GatewayClose(frame) => {
                 let code = frame.as_ref().map_or(1006, |f| f.code);
+                self.closed_since_hello = true;
                 self.slot.lock().last_close_code = Some(code);
                 self.metrics.close(code);
                 self.metrics.active.set(0.0);

@@ -14,6 +14,8 @@ use serde::Serialize;
 use tokio::time::Instant;
 use twilight_gateway::Session;
 
+use crate::error::FatalClose;
+
 /// Where a shard is in its connection life.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -152,6 +154,8 @@ pub(crate) struct ShardInfo {
     pub(crate) resume_url: Option<String>,
     /// Set when the runner stopped: whether its close handshake finished.
     pub(crate) clean_close: Option<bool>,
+    /// Set when the shard closed fatally.
+    pub(crate) fatal: Option<FatalClose>,
 }
 
 /// One shard's shared state and its status-registry handle.
@@ -186,6 +190,7 @@ impl ShardSlot {
                 session,
                 resume_url,
                 clean_close: None,
+                fatal: None,
             }),
         }
     }

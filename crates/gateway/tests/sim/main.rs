@@ -1,0 +1,13 @@
+//! Integration tests of novera-gateway against novera-sim (one test binary, one module per
+//! behaviour of the "Done when" list).
+
+#![allow(dead_code, unreachable_pub, clippy::missing_panics_doc)]
+
+mod common;
+
+mod backpressure;
+mod budget;
+mod connect;
+mod faults;
+mod restart;
+mod shards;
