@@ -85,7 +85,7 @@ pub(crate) async fn run(shared: Arc<Shared>, entry: Arc<Entry>, ctx: Context, ki
             Ok(true) => shared.counters.auto_deferred(),
             Ok(false) => {}
             Err(error) => {
-                tracing::warn!(command = name, error = %chain(&error), "auto-defer failed")
+                tracing::warn!(command = name, error = %chain(&error), "auto-defer failed");
             }
         }
     };
@@ -112,7 +112,7 @@ pub(crate) async fn run(shared: Arc<Shared>, entry: Arc<Entry>, ctx: Context, ki
                     &error.cause(),
                     limit,
                 )
-                .await
+                .await;
             }
         },
         Some(Err(panic)) => {

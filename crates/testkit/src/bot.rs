@@ -1,0 +1,419 @@
+//! `TestBot`: novera-sim, novera-gateway and the command router, in-process.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use novera_commands::{
+    CommandSet, RegisterOutcome, Router, RouterConfig, RouterStats, Scope, register,
+};
+use novera_core::{DrainReport, Escalations, RestartPolicy, Shutdown, StatusRegistry, Supervisor};
+use novera_gateway::{Gateway, GatewayConfig, Login, Secret, login};
+use novera_sim::{
+    ControlClient, InteractionStatus, RequestLogEntry, SimHandle, SimState, Simulator,
+    SimulatorBuilder, Violation,
+};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+use twilight_model::gateway::Intents;
+
+use crate::error::TestkitError;
+use crate::gateway_view::GatewayView;
+
+/// The token the simulator and the bot agree on.
+const TOKEN: &str = "novera-testkit-token";
+
+/// Every wait of the testkit is bounded by this (generous: CI machines are shared and slow).
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// How often waits poll the simulator.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Configures a [`TestBot`]; see [`TestBot::builder`].
+#[must_use]
+pub struct TestBotBuilder {
+    sim: SimulatorBuilder,
+    router: RouterConfig,
+    sets: Vec<CommandSet>,
+    register: bool,
+}
+
+impl std::fmt::Debug for TestBotBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestBotBuilder")
+            .field("router", &self.router)
+            .field("sets", &self.sets)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestBotBuilder {
+    /// Adds a command set.
+    pub fn commands(mut self, set: CommandSet) -> Self {
+        self.sets.push(set);
+        self
+    }
+
+    /// Sets the router's configuration (auto-defer, deadline, in-flight limit, prefix...).
+    pub fn router_config(mut self, config: RouterConfig) -> Self {
+        self.router = config;
+        self
+    }
+
+    /// Adjusts the simulator (e.g. a shorter `interaction_window`, more members).
+    pub fn sim(mut self, adjust: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder) -> Self {
+        self.sim = adjust(self.sim);
+        self
+    }
+
+    /// Whether `start` registers the definitions globally (default true).
+    pub fn register(mut self, register: bool) -> Self {
+        self.register = register;
+        self
+    }
+
+    /// Starts the simulator, logs in, starts the gateway and the router, registers the
+    /// commands, and waits until every shard is active.
+    pub async fn start(self) -> Result<TestBot, TestkitError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let sim = self.sim.token(TOKEN).start().await?;
+        let control = sim.control();
+        let gateway_config = GatewayConfig {
+            token: Secret::new(TOKEN),
+            api_url: Some(sim.base_url()),
+            intents: Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT,
+            rest_deadline: Duration::from_secs(5),
+            close_deadline: Duration::from_secs(3),
+            identify_interval: Duration::from_millis(50),
+            ..GatewayConfig::default()
+        };
+        let shutdown = Shutdown::new();
+        let status = StatusRegistry::new();
+        let (supervisor, escalations) = Supervisor::new(&shutdown, RestartPolicy::default());
+        let login = bounded("gateway login", login(&gateway_config)).await??;
+        let (gateway, events) = bounded(
+            "gateway start",
+            Gateway::start(&login, &gateway_config, &supervisor, &status),
+        )
+        .await??;
+        let gateway = Arc::new(gateway);
+
+        let mut builder = Router::builder(
+            login.http(),
+            login.application_id(),
+            gateway.cache(),
+            gateway.standby(),
+            Arc::new(GatewayView::new(Arc::clone(&gateway))),
+        )
+        .config(self.router);
+        for set in self.sets {
+            builder = builder.commands(set);
+        }
+        let router = builder.build(&shutdown)?;
+        let router_task = tokio::spawn(router.clone().run(events.into_inner(), shutdown.token()));
+
+        let state = control.state().await?;
+        let bot = TestBot {
+            sim: Some(sim),
+            control,
+            state,
+            login,
+            gateway,
+            router,
+            router_task,
+            shutdown,
+            _supervisor: supervisor,
+            _escalations: escalations,
+            _status: status,
+        };
+        if self.register {
+            bot.register().await?;
+        }
+        let gateway = Arc::clone(&bot.gateway);
+        bot.wait_until("every shard active", || {
+            let active = gateway.status().all_active();
+            async move { Ok(active.then_some(())) }
+        })
+        .await?;
+        Ok(bot)
+    }
+}
+
+/// novera-sim, novera-gateway and the command router running in this process, on an
+/// ephemeral loopback port, with helpers to act as Discord's users and inspect the outcome.
+///
+/// Waits are bounded by [`WAIT`]: a test that waits for something that never happens fails
+/// with [`TestkitError::Timeout`] instead of hanging.
+pub struct TestBot {
+    sim: Option<SimHandle>,
+    control: ControlClient,
+    state: SimState,
+    login: Login,
+    gateway: Arc<Gateway>,
+    router: Router,
+    router_task: JoinHandle<()>,
+    shutdown: Shutdown,
+    _supervisor: Supervisor,
+    _escalations: Escalations,
+    _status: StatusRegistry,
+}
+
+impl std::fmt::Debug for TestBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestBot")
+            .field("sim", &self.control.base_url())
+            .field("router", &self.router)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestBot {
+    /// Starts a bot serving `sets` with default settings (see [`TestBot::builder`]).
+    pub async fn start(sets: impl IntoIterator<Item = CommandSet>) -> Result<Self, TestkitError> {
+        let mut builder = Self::builder();
+        for set in sets {
+            builder = builder.commands(set);
+        }
+        builder.start().await
+    }
+
+    /// A builder with a small simulated world (1 guild, 2 channels, 6 members) and short
+    /// heartbeats, so `/ping` has a latency within a second.
+    pub fn builder() -> TestBotBuilder {
+        TestBotBuilder {
+            sim: Simulator::builder()
+                .guilds(1)
+                .channels_per_guild(2)
+                .members_per_guild(6)
+                .heartbeat_interval(Duration::from_millis(250))
+                .identify_window(Duration::from_millis(20)),
+            router: RouterConfig::default(),
+            sets: Vec::new(),
+            register: true,
+        }
+    }
+
+    /// The simulator's control API, for anything the helpers do not cover.
+    #[must_use]
+    pub fn control(&self) -> &ControlClient {
+        &self.control
+    }
+
+    /// The router (e.g. for [`Router::stats`]).
+    #[must_use]
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// The bot's REST client (logged in to the simulator).
+    #[must_use]
+    pub fn http(&self) -> Arc<twilight_http::Client> {
+        self.login.http()
+    }
+
+    /// The gateway's status as commands see it.
+    #[must_use]
+    pub fn gateway_info(&self) -> GatewayView {
+        GatewayView::new(Arc::clone(&self.gateway))
+    }
+
+    /// The router's counters.
+    #[must_use]
+    pub fn stats(&self) -> RouterStats {
+        self.router.stats()
+    }
+
+    /// The simulated world's first guild.
+    pub fn guild_id(&self) -> Result<u64, TestkitError> {
+        let raw = self.state.guilds.first().map_or("", |g| g.id.as_str());
+        parse_id(raw)
+    }
+
+    /// The first channel of the first guild, where helpers act by default.
+    pub fn channel_id(&self) -> Result<u64, TestkitError> {
+        self.channel(0)
+    }
+
+    /// Channel `index` of the first guild.
+    pub fn channel(&self, index: usize) -> Result<u64, TestkitError> {
+        let raw = self
+            .state
+            .guilds
+            .first()
+            .and_then(|g| g.channels.get(index))
+            .map_or("", String::as_str);
+        parse_id(raw)
+    }
+
+    /// The simulated human users (the first one acts when no user is given).
+    pub fn users(&self) -> Result<Vec<u64>, TestkitError> {
+        self.state.users.iter().map(|u| parse_id(u)).collect()
+    }
+
+    /// User `index`.
+    pub fn user(&self, index: usize) -> Result<u64, TestkitError> {
+        parse_id(self.state.users.get(index).map_or("", String::as_str))
+    }
+
+    /// The application (and bot user) id.
+    pub fn application_id(&self) -> Result<u64, TestkitError> {
+        parse_id(&self.state.application_id)
+    }
+
+    /// Registers the router's definitions globally again (as a restart would).
+    pub async fn register(&self) -> Result<RegisterOutcome, TestkitError> {
+        let http = self.login.http();
+        let defs = self.router.defs();
+        Ok(bounded(
+            "command registration",
+            register(&http, self.login.application_id(), &defs, Scope::Global),
+        )
+        .await??)
+    }
+
+    /// The first user runs `/name` in the default channel; `options` is Discord's
+    /// `data.options` array (see [`options`](crate::options)), `Value::Null` for none.
+    /// Returns the interaction id.
+    pub async fn run_command(&self, name: &str, options: Value) -> Result<u64, TestkitError> {
+        self.run_command_as(self.user(0)?, name, options).await
+    }
+
+    /// `user` runs `/name` in the default channel.
+    pub async fn run_command_as(
+        &self,
+        user: u64,
+        name: &str,
+        options: Value,
+    ) -> Result<u64, TestkitError> {
+        let created = self
+            .control
+            .run_command(
+                name,
+                options,
+                Some(self.guild_id()?),
+                Some(self.channel_id()?),
+                Some(user),
+            )
+            .await?;
+        parse_id(&created.id)
+    }
+
+    /// The first user posts `content` in the default channel; returns the message id.
+    pub async fn post_message(&self, content: &str) -> Result<u64, TestkitError> {
+        self.post_message_as(self.user(0)?, content).await
+    }
+
+    /// `user` posts `content` in the default channel.
+    pub async fn post_message_as(&self, user: u64, content: &str) -> Result<u64, TestkitError> {
+        let created = self
+            .control
+            .post_message(self.channel_id()?, content, Some(user))
+            .await?;
+        parse_id(&created.id)
+    }
+
+    /// `user` clicks the button `custom_id` on `message_id`; returns the interaction id.
+    pub async fn click(
+        &self,
+        message_id: u64,
+        custom_id: &str,
+        user: u64,
+    ) -> Result<u64, TestkitError> {
+        let created = self
+            .control
+            .click(message_id, custom_id, Some(user))
+            .await?;
+        parse_id(&created.id)
+    }
+
+    /// Messages of the default channel, oldest first, each with the `allowed_mentions` the
+    /// bot sent.
+    pub async fn channel_messages(&self) -> Result<Vec<Value>, TestkitError> {
+        Ok(self.control.channel_messages(self.channel_id()?).await?)
+    }
+
+    /// What the bot did with interaction `id` so far.
+    pub async fn interaction(&self, id: u64) -> Result<InteractionStatus, TestkitError> {
+        Ok(self.control.interaction(id).await?)
+    }
+
+    /// Waits until interaction `id` satisfies `done`, and returns it.
+    pub async fn wait_for_interaction(
+        &self,
+        id: u64,
+        what: &str,
+        done: impl Fn(&InteractionStatus) -> bool,
+    ) -> Result<InteractionStatus, TestkitError> {
+        self.wait_until(what, || async {
+            let status = self.interaction(id).await?;
+            Ok(done(&status).then_some(status))
+        })
+        .await
+    }
+
+    /// Waits until interaction `id` got its initial response.
+    pub async fn wait_responded(&self, id: u64) -> Result<InteractionStatus, TestkitError> {
+        self.wait_for_interaction(id, "an initial response", |s| s.responded)
+            .await
+    }
+
+    /// The REST requests the simulator received.
+    pub async fn requests(&self) -> Result<Vec<RequestLogEntry>, TestkitError> {
+        Ok(self.control.requests().await?)
+    }
+
+    /// Rules the bot broke, as the simulator recorded them (10062s, late responses, pings...).
+    pub async fn violations(&self) -> Result<Vec<Violation>, TestkitError> {
+        Ok(self.control.state().await?.violations)
+    }
+
+    /// Polls `check` every 20 ms until it yields a value, bounded by [`WAIT`].
+    pub async fn wait_until<T, F, Fut>(&self, what: &str, mut check: F) -> Result<T, TestkitError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>, TestkitError>>,
+    {
+        let polling = async {
+            loop {
+                if let Some(value) = check().await? {
+                    return Ok(value);
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        };
+        match tokio::time::timeout(WAIT, polling).await {
+            Ok(result) => result,
+            Err(_) => Err(TestkitError::Timeout {
+                what: what.to_owned(),
+                limit: WAIT,
+            }),
+        }
+    }
+
+    /// Stops the router, drains handlers (up to 5 s), closes the gateway and the simulator.
+    pub async fn shutdown(mut self) -> DrainReport {
+        self.shutdown.request();
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.router_task).await;
+        if let Err(error) = self.gateway.shutdown(Duration::from_secs(3)).await {
+            tracing::warn!(%error, "test gateway did not shut down cleanly");
+        }
+        let report = self.shutdown.drain(Duration::from_secs(5)).await;
+        if let Some(sim) = self.sim.take() {
+            sim.shutdown().await;
+        }
+        report
+    }
+}
+
+async fn bounded<F: Future>(what: &str, future: F) -> Result<F::Output, TestkitError> {
+    tokio::time::timeout(WAIT, future)
+        .await
+        .map_err(|_| TestkitError::Timeout {
+            what: what.to_owned(),
+            limit: WAIT,
+        })
+}
+
+fn parse_id(raw: &str) -> Result<u64, TestkitError> {
+    raw.parse().map_err(|_| TestkitError::BadId(raw.to_owned()))
+}

@@ -1,0 +1,38 @@
+//! Error type of novera-testkit.
+
+use std::time::Duration;
+
+/// Starting the test bot or talking to the simulator failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TestkitError {
+    /// The simulator did not start.
+    #[error("simulator did not start")]
+    Sim(#[from] novera_sim::SimError),
+    /// A control API call failed.
+    #[error("simulator control call failed")]
+    Control(#[from] novera_sim::ControlError),
+    /// Step one of the gateway (login) failed.
+    #[error("gateway login failed")]
+    Login(#[from] novera_gateway::ConnectError),
+    /// Step two of the gateway (shards) failed.
+    #[error("gateway did not start")]
+    Gateway(#[from] novera_gateway::GatewayError),
+    /// The router refused its configuration or command sets.
+    #[error("router configuration is invalid")]
+    Router(#[from] novera_commands::ConfigError),
+    /// Registering the command definitions failed.
+    #[error("command registration failed")]
+    Register(#[from] novera_commands::RegisterError),
+    /// Something did not happen within the wait limit.
+    #[error("timed out after {limit:?} waiting for {what}")]
+    Timeout {
+        /// What was awaited.
+        what: String,
+        /// How long.
+        limit: Duration,
+    },
+    /// The simulator returned an id that is not a snowflake.
+    #[error("the simulator returned a malformed id `{0}`")]
+    BadId(String),
+}
