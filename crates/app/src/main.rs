@@ -1,20 +1,23 @@
 //! `novera`: the Novera bot binary.
 //!
-//! Placeholder until the app issue lands: it says what it will do and exits non-zero, honestly.
+//! It loads configuration, then either checks it, registers commands, or runs the bot. The run
+//! path (two-step connect, shards, router, health server, sandbox) is wired in `run.rs`.
+
+mod alerts;
+mod cli;
+mod config;
+mod exit;
+mod logging;
+mod run;
+mod sandbox;
+mod systemd;
+mod views;
 
 use std::process::ExitCode;
 
+use clap::Parser as _;
+
 fn main() -> ExitCode {
-    #[allow(
-        clippy::print_stderr,
-        reason = "a binary's one message to its operator"
-    )]
-    {
-        eprintln!(
-            "novera: not runnable yet. This binary will load configuration, connect to Discord \
-             (or, without a token, to the embedded novera-sim) and serve commands once the \
-             gateway, commands, health and app crates land."
-        );
-    }
-    ExitCode::from(2)
+    let cli = cli::Cli::parse();
+    exit::report(cli::dispatch(cli))
 }

@@ -60,7 +60,7 @@ mod supervisor;
 pub use backoff::{Backoff, BackoffPolicy};
 pub use deadline::{deadline, within};
 pub use error::{Busy, DeadlineExceeded};
-pub use shutdown::{DrainReport, Shutdown, StopRequest, WorkPool};
+pub use shutdown::{DrainReport, Shutdown, WorkPool};
 pub use status::{ComponentHandle, ComponentStatus, Health, Liveness, Readiness, StatusRegistry};
 pub use supervisor::{
     BoxError, Escalation, EscalationReason, Escalations, RestartPolicy, SupervisedState,

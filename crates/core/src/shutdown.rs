@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -21,15 +21,6 @@ use tokio_util::task::TaskTracker;
 
 use crate::error::Busy;
 
-/// Which signal (or request) this was: the first asks for a graceful stop, later ones for "now".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopRequest {
-    /// First request: stop taking work and drain.
-    Graceful,
-    /// A later request: stop immediately.
-    Immediate,
-}
-
 #[derive(Debug)]
 struct Inner {
     requested: CancellationToken,
@@ -37,7 +28,6 @@ struct Inner {
     tracker: TaskTracker,
     live: Mutex<BTreeMap<u64, Arc<str>>>,
     next_id: AtomicU64,
-    requests: AtomicU32,
 }
 
 /// The process-wide shutdown coordinator; cheap to clone.
@@ -76,7 +66,6 @@ impl Shutdown {
                 tracker: TaskTracker::new(),
                 live: Mutex::new(BTreeMap::new()),
                 next_id: AtomicU64::new(0),
-                requests: AtomicU32::new(0),
             }),
         }
     }
@@ -110,47 +99,44 @@ impl Shutdown {
         self.inner.requested.cancelled().await;
     }
 
-    /// Asks for a stop; the first call is graceful, any later one immediate.
-    #[allow(
-        clippy::must_use_candidate,
-        reason = "callers usually only want the side effect"
-    )]
-    pub fn request(&self) -> StopRequest {
-        let previous = self.inner.requests.fetch_add(1, Ordering::SeqCst);
-        if previous == 0 {
-            self.inner.requested.cancel();
-            StopRequest::Graceful
-        } else {
-            self.inner.requested.cancel();
-            self.inner.now.cancel();
-            StopRequest::Immediate
-        }
+    /// Asks for a graceful stop: components stop taking work and wind down. Idempotent.
+    pub fn request(&self) {
+        self.inner.requested.cancel();
     }
 
-    /// Installs SIGINT and SIGTERM handlers (Ctrl-C elsewhere) that call [`request`](Self::request).
+    /// Asks to stop now: a running drain returns at once. Implies [`request`](Self::request).
+    pub fn request_now(&self) {
+        self.inner.requested.cancel();
+        self.inner.now.cancel();
+    }
+
+    /// Installs SIGINT and SIGTERM handlers (Ctrl-C elsewhere): the first signal calls
+    /// [`request`](Self::request), the second [`request_now`](Self::request_now).
     ///
+    /// Only signals count: a programmatic `request` does not make the next signal the second.
     /// The listener task ends after the second signal or when the "now" token fires.
     pub fn listen_for_signals(&self) -> std::io::Result<JoinHandle<()>> {
         let signals = Signals::install()?;
         let shutdown = self.clone();
         Ok(tokio::spawn(async move {
             let mut signals = signals;
+            let mut seen = 0u32;
             loop {
                 let name = tokio::select! {
                     name = signals.next() => name,
                     () = shutdown.inner.now.cancelled() => return,
                 };
-                match shutdown.request() {
-                    StopRequest::Graceful => {
-                        tracing::info!(
-                            signal = name,
-                            "stop requested: finishing in-flight work (send it again to stop now)"
-                        );
-                    }
-                    StopRequest::Immediate => {
-                        tracing::warn!(signal = name, "second stop request: stopping now");
-                        return;
-                    }
+                seen += 1;
+                if seen == 1 {
+                    tracing::info!(
+                        signal = name,
+                        "stop requested: finishing in-flight work (send it again to stop now)"
+                    );
+                    shutdown.request();
+                } else {
+                    tracing::warn!(signal = name, "second stop signal: stopping now");
+                    shutdown.request_now();
+                    return;
                 }
             }
         }))
@@ -372,7 +358,7 @@ mod tests {
         shutdown.spawn("stubborn", std::future::pending::<()>());
         assert_eq!(shutdown.running().len(), 4);
 
-        assert_eq!(shutdown.request(), StopRequest::Graceful);
+        shutdown.request();
         let report = shutdown.drain(Duration::from_secs(5)).await;
         assert!(!report.complete);
         assert!(!report.interrupted);
@@ -397,13 +383,16 @@ mod tests {
     async fn second_request_interrupts_the_drain() {
         let shutdown = Shutdown::new();
         shutdown.spawn("slow", tokio::time::sleep(Duration::from_secs(60)));
-        assert_eq!(shutdown.request(), StopRequest::Graceful);
+        shutdown.request();
+        // Programmatic requests are idempotent: only a second *signal* means "now".
+        shutdown.request();
+        assert!(!shutdown.now_token().is_cancelled());
         let drain = tokio::spawn({
             let shutdown = shutdown.clone();
             async move { shutdown.drain(Duration::from_secs(30)).await }
         });
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(shutdown.request(), StopRequest::Immediate);
+        shutdown.request_now();
         let report = drain.await.unwrap();
         assert!(report.interrupted);
         assert_eq!(report.waited, Duration::from_secs(1));

@@ -1,0 +1,231 @@
+use std::io::Write as _;
+
+use super::*;
+
+const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret-token.value";
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn file(contents: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    f.write_all(contents.as_bytes()).unwrap();
+    f
+}
+
+fn sources(config: Option<&tempfile::NamedTempFile>, vars: &[(&str, &str)]) -> Sources {
+    Sources {
+        config_file: config.map(|f| f.path().to_owned()),
+        env: env(vars),
+        dotenv: None,
+    }
+}
+
+fn error_text(sources: &Sources) -> String {
+    Config::load(sources).unwrap_err().to_string()
+}
+
+#[test]
+fn defaults_load_without_any_source() {
+    let config = Config::load(&sources(None, &[])).unwrap();
+    assert!(config.token.is_none());
+    assert_eq!(config.health.listen.to_string(), "127.0.0.1:8686");
+    assert_eq!(config.commands.defer_after, Duration::from_secs(2));
+    assert_eq!(config.shards.count, ShardCountSetting::Auto);
+}
+
+#[test]
+fn layers_override_in_order_file_env_dotenv() {
+    let toml = file("[health]\nlisten = \"127.0.0.1:1000\"\n[commands]\nprefix = \"!\"\n");
+    let config = Config::load(&sources(Some(&toml), &[])).unwrap();
+    assert_eq!(config.health.listen.port(), 1000);
+    assert_eq!(config.commands.prefix.as_deref(), Some("!"));
+
+    let vars = [("NOVERA_HEALTH__LISTEN", "127.0.0.1:2000")];
+    let config = Config::load(&sources(Some(&toml), &vars)).unwrap();
+    assert_eq!(config.health.listen.port(), 2000);
+
+    let mut dotenv = tempfile::NamedTempFile::new().unwrap();
+    writeln!(dotenv, "NOVERA_HEALTH__LISTEN=127.0.0.1:3000").unwrap();
+    let mut s = sources(Some(&toml), &vars);
+    s.dotenv = Some(dotenv.path().to_owned());
+    let config = Config::load(&s).unwrap();
+    assert_eq!(config.health.listen.port(), 3000);
+}
+
+#[test]
+fn token_comes_from_discord_token_and_novera_token_wins() {
+    let config = Config::load(&sources(None, &[("DISCORD_TOKEN", TOKEN)])).unwrap();
+    assert_eq!(config.token.as_ref().map(Secret::expose), Some(TOKEN));
+    let config = Config::load(&sources(
+        None,
+        &[("DISCORD_TOKEN", "old"), ("NOVERA_TOKEN", TOKEN)],
+    ))
+    .unwrap();
+    assert_eq!(config.token.as_ref().map(Secret::expose), Some(TOKEN));
+}
+
+#[test]
+fn token_file_is_read_and_trimmed() {
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    writeln!(f, "  {TOKEN}  ").unwrap();
+    let path = f.path().display().to_string();
+    let config = Config::load(&sources(None, &[("NOVERA_TOKEN_FILE", &path)])).unwrap();
+    assert_eq!(config.token.as_ref().map(Secret::expose), Some(TOKEN));
+
+    let text = error_text(&sources(
+        None,
+        &[("NOVERA_TOKEN_FILE", "/nonexistent/token")],
+    ));
+    assert!(text.contains("token_file"), "{text}");
+    assert!(text.contains("NOVERA_TOKEN_FILE"), "{text}");
+}
+
+#[test]
+fn bad_env_value_names_key_value_and_variable() {
+    let text = error_text(&sources(
+        None,
+        &[("NOVERA_HEALTH__LISTEN", "not-an-address")],
+    ));
+    assert!(text.contains("`health.listen`"), "{text}");
+    assert!(text.contains("not-an-address"), "{text}");
+    assert!(text.contains("NOVERA_HEALTH__LISTEN"), "{text}");
+}
+
+#[test]
+fn bad_file_value_names_key_value_and_file() {
+    let toml = file("[commands]\nmax_in_flight = \"lots\"\n");
+    let text = error_text(&sources(Some(&toml), &[]));
+    assert!(text.contains("`commands.max_in_flight`"), "{text}");
+    assert!(text.contains("lots"), "{text}");
+    assert!(text.contains(&toml.path().display().to_string()), "{text}");
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_their_source() {
+    let toml = file("[health]\nlisen = \"127.0.0.1:1\"\n");
+    let text = error_text(&sources(Some(&toml), &[]));
+    assert!(text.contains("unknown key `health.lisen`"), "{text}");
+    assert!(text.contains(&toml.path().display().to_string()), "{text}");
+
+    let text = error_text(&sources(None, &[("NOVERA_HELTH__LISTEN", "x")]));
+    assert!(text.contains("unknown key `helth`"), "{text}");
+    assert!(text.contains("NOVERA_HELTH"), "{text}");
+}
+
+#[test]
+fn range_checks_name_the_key_and_source() {
+    let text = error_text(&sources(None, &[("NOVERA_COMMANDS__DEFER_AFTER", "3s")]));
+    assert!(text.contains("`commands.defer_after`"), "{text}");
+    assert!(text.contains("NOVERA_COMMANDS__DEFER_AFTER"), "{text}");
+    assert!(text.contains("below 3s"), "{text}");
+
+    let toml = file("[discord]\nlarge_threshold = 500\n");
+    let text = error_text(&sources(Some(&toml), &[]));
+    assert!(text.contains("`discord.large_threshold`"), "{text}");
+    assert!(text.contains("500"), "{text}");
+
+    let text = error_text(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__COUNT", "4"),
+            ("NOVERA_SHARDS__RANGE", "0..8"),
+        ],
+    ));
+    assert!(text.contains("`shards.range`"), "{text}");
+}
+
+#[test]
+fn typed_values_parse_and_reject() {
+    let config = Config::load(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__COUNT", "16"),
+            ("NOVERA_SHARDS__RANGE", "0..8"),
+            ("NOVERA_COMMANDS__REGISTRATION", "guild:123456789012345678"),
+            ("NOVERA_DISCORD__INTENTS", "[\"GUILDS\"]"),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(config.shards.count, ShardCountSetting::Fixed(16));
+    assert_eq!(config.shards.range.unwrap().range(), 0..8);
+    assert!(matches!(
+        config.commands.registration,
+        Registration::Guild(_)
+    ));
+    assert_eq!(
+        config.discord.intents.intents(),
+        twilight_model::gateway::Intents::GUILDS
+    );
+
+    let text = error_text(&sources(
+        None,
+        &[("NOVERA_DISCORD__INTENTS", "[\"GILDS\"]")],
+    ));
+    assert!(text.contains("unknown intent \"GILDS\""), "{text}");
+    let text = error_text(&sources(
+        None,
+        &[("NOVERA_COMMANDS__REGISTRATION", "guild:abc")],
+    ));
+    assert!(text.contains("guild:abc"), "{text}");
+    let text = error_text(&sources(None, &[("NOVERA_SHARDS__COUNT", "0")]));
+    assert!(text.contains("`shards.count`"), "{text}");
+}
+
+#[test]
+fn missing_explicit_file_is_an_error() {
+    let s = Sources {
+        config_file: Some(PathBuf::from("/nonexistent/novera.toml")),
+        ..Sources::default()
+    };
+    assert!(error_text(&s).contains("/nonexistent/novera.toml"));
+}
+
+#[test]
+fn secrets_never_appear_in_output_or_errors() {
+    let config = Config::load(&sources(
+        None,
+        &[
+            ("DISCORD_TOKEN", TOKEN),
+            (
+                "NOVERA_ALERTS__WEBHOOK_URL",
+                "https://discord.com/api/webhooks/1/hook-secret",
+            ),
+        ],
+    ))
+    .unwrap();
+    let rendered = config.to_redacted_toml();
+    assert!(!rendered.contains(TOKEN), "{rendered}");
+    assert!(!rendered.contains("hook-secret"), "{rendered}");
+    assert!(rendered.contains("[redacted]"), "{rendered}");
+    let debug = format!("{config:?}");
+    assert!(
+        !debug.contains(TOKEN) && !debug.contains("hook-secret"),
+        "{debug}"
+    );
+
+    let toml = file(&format!("token = {{ nested = \"{TOKEN}\" }}\n"));
+    let text = error_text(&sources(Some(&toml), &[]));
+    assert!(!text.contains(TOKEN), "{text}");
+}
+
+#[test]
+fn every_key_is_documented() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/configuration.md"
+    ))
+    .expect("docs/configuration.md exists");
+    let missing: Vec<_> = Config::key_paths()
+        .into_iter()
+        .filter(|key| !doc.contains(&format!("`{key}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "keys missing from docs/configuration.md: {missing:?}"
+    );
+}
