@@ -149,7 +149,8 @@ impl SimulatorBuilder {
         resume_retention: Duration
     );
     setter!(
-        /// Most dispatches kept per session for replay on RESUME (default 2,000,000).
+        /// Most dispatches kept as text per session for replay on RESUME (default 2,000,000);
+        /// `GUILD_CREATE` batches and loads are rewritten on replay and do not count.
         resume_buffer_max: usize
     );
     setter!(

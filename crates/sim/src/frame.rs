@@ -6,7 +6,7 @@
 //! when a RESUME replays them, so the replay buffer holds one entry per batch.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
 
@@ -63,9 +63,21 @@ pub(crate) trait LazyFrames: Send + Sync + fmt::Debug {
 /// The `GUILD_CREATEs` that follow a READY.
 #[derive(Debug)]
 pub(crate) struct GuildCreates {
-    pub(crate) world: Arc<World>,
-    pub(crate) guilds: Vec<u32>,
-    pub(crate) large_threshold: u32,
+    world: Arc<World>,
+    guilds: Vec<u32>,
+    large_threshold: u32,
+    members: OnceLock<(String, String)>,
+}
+
+impl GuildCreates {
+    pub(crate) fn new(world: Arc<World>, guilds: Vec<u32>, large_threshold: u32) -> Self {
+        Self {
+            world,
+            guilds,
+            large_threshold,
+            members: OnceLock::new(),
+        }
+    }
 }
 
 impl LazyFrames for GuildCreates {
@@ -79,8 +91,11 @@ impl LazyFrames for GuildCreates {
             .and_then(|i| self.guilds.get(i))
             .copied()
             .unwrap_or(0);
-        let d = self.world.guild_create_json(guild, self.large_threshold);
-        write_dispatch(out, "GUILD_CREATE", seq, &d.to_string());
+        let template = self.members.get_or_init(|| self.world.members_template());
+        let d = self
+            .world
+            .guild_create_text(guild, self.large_threshold, template);
+        write_dispatch(out, "GUILD_CREATE", seq, &d);
     }
 }
 

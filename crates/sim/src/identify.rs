@@ -236,11 +236,11 @@ pub(crate) fn identify(sim: &Sim, ctx: &ConnCtx, d: &Value) -> Outcome {
     session.conn = Some(ctx.link());
     let ready = frame::ready_json(&sim.world, &id, &sim.gateway_url, shard, &guilds);
     session.dispatch("READY", &ready.to_string());
-    session.dispatch_lazy(Arc::new(GuildCreates {
-        world: Arc::clone(&sim.world),
+    session.dispatch_lazy(Arc::new(GuildCreates::new(
+        Arc::clone(&sim.world),
         guilds,
         large_threshold,
-    }));
+    )));
     tracing::info!(session = %id, ?shard, intents, "session identified");
     inner.session_order.push(id.clone());
     inner.sessions.insert(id.clone(), session);

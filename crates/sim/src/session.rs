@@ -48,6 +48,14 @@ impl Buffered {
         }
     }
 
+    /// Frames held as text (what the replay buffer's cap counts).
+    fn held(&self) -> u64 {
+        match self {
+            Self::Frame { .. } => 1,
+            Self::Lazy { .. } => 0,
+        }
+    }
+
     /// The part of this entry after `seq`, as an outbox item.
     fn after(&self, seq: u64) -> Option<OutItem> {
         if self.last_seq() <= seq {
@@ -200,8 +208,11 @@ pub(crate) struct Session {
     pub(crate) seq: u64,
     pub(crate) acked_seq: u64,
     buffer: VecDeque<Buffered>,
+    /// Dispatches the buffer can replay.
     buffered: u64,
-    max_buffered: u64,
+    /// Frames held as text (lazy batches cost one entry whatever their length).
+    held_frames: u64,
+    max_held_frames: u64,
     pub(crate) conn: Option<ConnLink>,
     pub(crate) disconnected_at: Option<Instant>,
     /// False once the session was closed with 1000/1001, invalidated or replaced.
@@ -229,7 +240,8 @@ impl Session {
             acked_seq: 0,
             buffer: VecDeque::new(),
             buffered: 0,
-            max_buffered: max_buffered as u64,
+            held_frames: 0,
+            max_held_frames: max_buffered as u64,
             conn: None,
             disconnected_at: None,
             alive: true,
@@ -247,13 +259,19 @@ impl Session {
 
     fn push_buffered(&mut self, entry: Buffered) {
         self.buffered += entry.count();
+        self.held_frames += entry.held();
         self.buffer.push_back(entry);
-        while self.buffered > self.max_buffered {
+        while self.held_frames > self.max_held_frames {
             match self.buffer.pop_front() {
-                Some(old) => self.buffered -= old.count(),
+                Some(old) => self.forget(&old),
                 None => break,
             }
         }
+    }
+
+    fn forget(&mut self, old: &Buffered) {
+        self.buffered -= old.count();
+        self.held_frames -= old.held();
     }
 
     /// Sends one dispatch: assigns the next `seq`, keeps it for replay, queues it if connected.
@@ -296,8 +314,9 @@ impl Session {
             if front.last_seq() > self.acked_seq {
                 break;
             }
-            self.buffered -= front.count();
-            self.buffer.pop_front();
+            if let Some(old) = self.buffer.pop_front() {
+                self.forget(&old);
+            }
         }
     }
 

@@ -481,6 +481,11 @@ async fn well_behaved_twilight_client_breaks_no_rule() {
     .await
     .expect("edit");
 
+    // A heartbeat acknowledged: the client heartbeats on time.
+    drive(&mut shard, &mut check, |e| {
+        matches!(e, Event::GatewayHeartbeatAck)
+    })
+    .await;
     control
         .fault(&Fault::Reconnect { shard: None })
         .await
