@@ -95,8 +95,8 @@ async fn ask_echoes_the_next_message_of_the_asking_user() {
         )
         .await
         .unwrap();
-    let asked = bot.wait_responded(id).await.unwrap();
-    assert!(asked.content.unwrap().starts_with("Tea or coffee?"));
+    let question = bot.wait_responded(id).await.unwrap();
+    assert!(question.content.unwrap().starts_with("Tea or coffee?"));
 
     bot.post_message_as(other, "coffee, obviously")
         .await
@@ -202,7 +202,8 @@ async fn poll_counts_clicks_from_several_users_and_closes() {
         .await
         .unwrap();
     let poll = bot.wait_responded(id).await.unwrap();
-    let message: u64 = poll.original_message_id.unwrap().parse().unwrap();
+    let message_id = poll.original_message_id.unwrap();
+    let message: u64 = message_id.parse().unwrap();
 
     for (user, choice) in [(a, 0), (b, 0), (c, 1), (c, 0), (c, 1)] {
         let click = bot
@@ -223,7 +224,7 @@ async fn poll_counts_clicks_from_several_users_and_closes() {
     let messages = bot.channel_messages().await.unwrap();
     let live = messages
         .iter()
-        .find(|m| m["id"] == message.to_string())
+        .find(|m| m["id"] == message_id.as_str())
         .unwrap();
     let text = live["content"].as_str().unwrap();
     assert!(text.contains("pizza: 2\nsushi: 1"), "{text} / {tally:?}");
@@ -245,7 +246,7 @@ async fn poll_counts_clicks_from_several_users_and_closes() {
     let messages = bot.channel_messages().await.unwrap();
     let final_message = messages
         .iter()
-        .find(|m| m["id"] == message.to_string())
+        .find(|m| m["id"] == message_id.as_str())
         .unwrap();
     assert_eq!(final_message["components"], json!([]), "buttons removed");
 
