@@ -1,7 +1,7 @@
 //! Interactions users trigger (slash commands, button clicks): the `INTERACTION_CREATE` payloads and
 //! what the bot answered, for `GET /_sim/interactions/{id}`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -78,17 +78,27 @@ impl InteractionRecord {
     }
 }
 
+/// Most interactions remembered (the oldest are forgotten first).
+const MAX_INTERACTIONS: usize = 100_000;
+
 /// Interactions by id, and ids by token.
 #[derive(Debug, Default)]
 pub(crate) struct InteractionStore {
     by_id: HashMap<u64, InteractionRecord>,
     by_token: HashMap<String, u64>,
+    order: VecDeque<u64>,
 }
 
 impl InteractionStore {
     pub(crate) fn insert(&mut self, record: InteractionRecord) {
         self.by_token.insert(record.token.clone(), record.id);
+        self.order.push_back(record.id);
         self.by_id.insert(record.id, record);
+        while self.order.len() > MAX_INTERACTIONS {
+            if let Some(old) = self.order.pop_front().and_then(|id| self.by_id.remove(&id)) {
+                self.by_token.remove(&old.token);
+            }
+        }
     }
 
     pub(crate) fn get(&self, id: u64) -> Option<&InteractionRecord> {

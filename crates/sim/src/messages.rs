@@ -331,6 +331,8 @@ pub(crate) struct StoredMessage {
 #[derive(Debug, Default)]
 pub(crate) struct MessageStore {
     channels: HashMap<u64, VecDeque<u64>>,
+    /// Messages not listed in a channel (ephemeral responses), oldest first.
+    hidden: VecDeque<u64>,
     messages: HashMap<u64, StoredMessage>,
 }
 
@@ -348,6 +350,12 @@ impl MessageStore {
 
     /// Keeps a message that is not shown in its channel (an ephemeral response).
     pub(crate) fn insert_hidden(&mut self, id: u64, message: StoredMessage) {
+        self.hidden.push_back(id);
+        if self.hidden.len() > MAX_PER_CHANNEL
+            && let Some(old) = self.hidden.pop_front()
+        {
+            self.messages.remove(&old);
+        }
         self.messages.insert(id, message);
     }
 
