@@ -168,10 +168,16 @@ async fn run(
             () = cancel.cancelled() => break,
         }
     }
-    // Last words: whatever was coalesced but not yet sent.
+    // Last words: what is still queued, and what was coalesced but not yet sent. The process is
+    // stopping, often because of the very event being reported.
+    while let Ok((kind, message)) = rx.try_recv() {
+        let state = states.entry(kind).or_default();
+        if state.latest.replace(message).is_some() {
+            state.suppressed += 1;
+        }
+    }
     for (kind, state) in &mut states {
-        if state.suppressed > 0 {
-            let message = state.latest.take().unwrap_or_default();
+        if let Some(message) = state.latest.take() {
             send(&webhook, &secrets, *kind, &message, state.suppressed).await;
         }
     }

@@ -121,7 +121,7 @@ async fn lifecycle(mut config: Config, console: bool) -> Result<(), Failure> {
         "novera: health on http://{health_addr} (/healthz /readyz /status /metrics)"
     ));
 
-    let alerts = start_alerts(&config, &core)?;
+    let (alerts, alerts_task) = start_alerts(&config, &core)?;
     systemd::spawn(
         core.status.clone(),
         config.health.liveness_max_tick_age,
@@ -140,6 +140,10 @@ async fn lifecycle(mut config: Config, console: bool) -> Result<(), Failure> {
     .await;
 
     core.final_token.cancel();
+    if let Some(task) = alerts_task {
+        // Let queued alerts (often about why we stop) reach the webhook, within reason.
+        let _ = within(Duration::from_secs(5), task).await;
+    }
     if let Some(sim) = sandbox {
         sim.shutdown().await;
     }
@@ -168,19 +172,22 @@ async fn serve_health(
     Ok(addr)
 }
 
-fn start_alerts(config: &Config, core: &Core) -> Result<Alerts, Failure> {
+fn start_alerts(
+    config: &Config,
+    core: &Core,
+) -> Result<(Alerts, Option<tokio::task::JoinHandle<()>>), Failure> {
     let Some(url) = &config.alerts.webhook_url else {
-        return Ok(Alerts::disabled());
+        return Ok((Alerts::disabled(), None));
     };
     let secrets = config.token.iter().map(|t| t.expose().to_owned()).collect();
-    let (alerts, _task) = Alerts::spawn(
+    let (alerts, task) = Alerts::spawn(
         url,
         config.alerts.min_interval,
         secrets,
         core.final_token.clone(),
     )
     .map_err(Failure::config)?;
-    Ok(alerts)
+    Ok((alerts, Some(task)))
 }
 
 /// Translates the app configuration into the gateway's.
@@ -316,7 +323,11 @@ async fn connect_and_serve(
     sandbox: Option<&novera_sim::SimHandle>,
     console: bool,
 ) -> Result<(), Failure> {
-    let gateway_config = gateway_config(config);
+    let mut gateway_config = gateway_config(config);
+    if sandbox.is_some() {
+        // Every sandbox run has a fresh simulator: a saved session could never resume.
+        gateway_config.session_path = None;
+    }
     // Registered first so readiness cannot be true before the shards and the router exist.
     let router_component = core.status.register("command-router");
     let connect = core.status.register("discord-login");
@@ -392,8 +403,19 @@ async fn connect_and_serve(
         Ok(report) => tracing::info!(?report, "shards closed and sessions saved"),
         Err(e) => tracing::warn!(error = %e, "closing shards or saving sessions failed"),
     }
-    intake.cancel();
-    let _ = within(Duration::from_secs(1), router_task).await;
+    // The event stream ends once every runner has stopped: route what is still queued, so an
+    // interaction read before the stop is answered, then close the intake.
+    let mut router_task = router_task;
+    if within(config.shutdown.close_timeout, &mut router_task)
+        .await
+        .is_none()
+    {
+        tracing::warn!(
+            "event stream did not end after the shards closed; closing the router's intake"
+        );
+        intake.cancel();
+        let _ = within(Duration::from_secs(1), router_task).await;
+    }
     let drain = core.shutdown.drain(config.shutdown.drain_timeout).await;
     if drain.complete {
         tracing::info!(

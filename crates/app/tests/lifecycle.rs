@@ -268,3 +268,79 @@ async fn check_config_redacts_secrets() {
     );
     assert!(out.contains("[health]"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disallowed_intents_exit_78_with_the_fix_and_no_reconnect() {
+    let sim = Simulator::builder()
+        .token(TOKEN)
+        .deny_privileged_intents(true)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (webhook, posted) = webhook_capture().await;
+    // The default intents include MESSAGE_CONTENT, which this "application" may not use.
+    let mut cmd = with_token(dir.path(), &sim);
+    cmd.env(
+        "NOVERA_ALERTS__WEBHOOK_URL",
+        format!("http://{webhook}/api/webhooks/42/hook-secret-xyz"),
+    );
+    let mut novera = Novera::spawn(cmd);
+    let status = novera.exit().await;
+    assert_eq!(status.code(), Some(78), "{}", novera.dump());
+    let last = novera
+        .stderr()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(last.contains("4014"), "{last}");
+    assert!(last.contains("MESSAGE_CONTENT"), "{last}");
+    let state = sim.control().state().await.unwrap();
+    assert_eq!(
+        state.violation_counts.get("disallowed_intents").copied(),
+        Some(1),
+        "exactly one refused IDENTIFY, no retry: {state:?}"
+    );
+    assert!(!novera.dump().contains(TOKEN));
+
+    let alerts = posted.lock().unwrap().clone();
+    assert_eq!(alerts.len(), 1, "one alert for the fatal close: {alerts:?}");
+    let content = alerts[0]["content"].as_str().unwrap_or_default();
+    assert!(
+        content.contains("fatal gateway close") && content.contains("4014"),
+        "{content}"
+    );
+    assert_eq!(alerts[0]["allowed_mentions"]["parse"], json!([]));
+    let all = serde_json::to_string(&alerts).unwrap();
+    assert!(
+        !all.contains(TOKEN) && !all.contains("hook-secret-xyz"),
+        "{all}"
+    );
+}
+
+/// A stand-in for Discord's webhook endpoint that records what it is sent.
+async fn webhook_capture() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+) {
+    use axum::routing::post;
+    let posted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let app = axum::Router::new().route(
+        "/api/v10/webhooks/{id}/{token}",
+        post({
+            let posted = posted.clone();
+            move |axum::Json(body): axum::Json<Value>| {
+                let posted = posted.clone();
+                async move {
+                    posted.lock().unwrap().push(body);
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, posted)
+}
