@@ -133,7 +133,8 @@ impl CommandError {
     }
 }
 
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its sources, on one line.
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut out = error.to_string();
     let mut source = error.source();
     while let Some(next) = source {

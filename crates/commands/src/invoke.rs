@@ -10,6 +10,7 @@ use novera_core::{CancellationToken, within};
 use tokio::time::Instant;
 
 use crate::context::Context;
+use crate::error::chain;
 use crate::registry::Entry;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Stage};
@@ -229,18 +230,6 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     } else {
         "panicked with a non-string payload".to_owned()
     }
-}
-
-/// An error and its sources, on one line.
-pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(next) = source {
-        out.push_str(": ");
-        out.push_str(&next.to_string());
-        source = next.source();
-    }
-    out
 }
 
 #[cfg(test)]

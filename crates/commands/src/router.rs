@@ -361,7 +361,7 @@ impl Router {
                 Quick::NoChoices => responder.autocomplete(Vec::new()).await,
             };
             if let Err(error) = sent {
-                tracing::warn!(error = %crate::invoke::chain(&error), "could not send a quick answer");
+                tracing::warn!(error = %crate::error::chain(&error), "could not send a quick answer");
             }
         });
     }
@@ -376,7 +376,7 @@ impl Router {
                 Ok(true) => counters.counters.auto_deferred(),
                 Ok(false) => {}
                 Err(error) => {
-                    tracing::warn!(error = %crate::invoke::chain(&error), "could not acknowledge a click");
+                    tracing::warn!(error = %crate::error::chain(&error), "could not acknowledge a click");
                 }
             }
         });

@@ -15,7 +15,7 @@ use twilight_model::id::marker::UserMarker;
 use crate::command::{BoxFuture, Command, CommandDef, CommandResult};
 use crate::context::Context;
 use crate::error::CommandError;
-use crate::invoke::chain;
+use crate::error::chain;
 use crate::reply::Reply;
 
 const DEFAULT_SECONDS: i64 = 60;
@@ -165,9 +165,17 @@ fn parse_choices(raw: &str) -> Result<Vec<String>, CommandError> {
     Ok(choices)
 }
 
+/// Updates the poll message from a click; one failed click must not end the poll.
 async fn answer(click: &Context, reply: Reply) {
     if let Err(error) = click.update_message(reply).await {
         tracing::warn!(error = %chain(&error), "poll: could not update the message");
+    }
+}
+
+/// Tells one clicking user something privately; a failure only costs that one answer.
+async fn tell(click: &Context, text: &str) {
+    if let Err(error) = click.reply(Reply::text(text).ephemeral()).await {
+        tracing::warn!(error = %chain(&error), "poll: could not answer a click");
     }
 }
 
@@ -212,9 +220,7 @@ impl Command for Poll {
                         break;
                     }
                     Some(CLOSE_ID) => {
-                        click
-                            .reply(Reply::text("Only the poll's author can close it.").ephemeral())
-                            .await?;
+                        tell(&click, "Only the poll's author can close it.").await;
                     }
                     Some(id) => {
                         if let Some(choice) = id
@@ -226,15 +232,14 @@ impl Command for Poll {
                         }
                         answer(&click, tally.open(closes_at_unix)).await;
                     }
-                    None => click.defer_update().await?,
+                    None => answer(&click, tally.open(closes_at_unix)).await,
                 }
             }
             if !closed {
                 ctx.edit(tally.closed()).await?;
             }
             for late in clicks.ready() {
-                late.reply(Reply::text("This poll has closed.").ephemeral())
-                    .await?;
+                tell(&late, "This poll has closed.").await;
             }
             Ok(())
         })
