@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_commands::{CommandSet, RegisterOutcome, Router, RouterConfig, Scope};
+use novera_commands::{CommandSet, FailureKind, RegisterOutcome, Router, RouterConfig, Scope};
 use novera_core::{
     Backoff, BackoffPolicy, CancellationToken, ComponentHandle, EscalationReason, Escalations,
     RestartPolicy, Shutdown, StatusRegistry, Supervisor, within,
@@ -350,24 +350,7 @@ async fn connect_and_serve(
     let gateway = Arc::new(gateway);
     core.app_status.set_gateway(gateway.clone());
 
-    let router = Router::builder(
-        login.http(),
-        login.application_id(),
-        gateway.cache(),
-        gateway.standby(),
-        Arc::new(GatewayView::new(gateway.clone())),
-    )
-    .config(
-        RouterConfig::default()
-            .with_auto_defer(config.commands.defer_after)
-            .with_default_deadline(config.commands.deadline)
-            .with_in_flight_limit(config.commands.max_in_flight)
-            .with_prefix(config.commands.prefix.clone())
-            .with_version(VERSION),
-    )
-    .commands(sets)
-    .build(&core.shutdown)
-    .map_err(|e| Failure::config(e.to_string()))?;
+    let router = build_router(config, core, alerts, &login, &gateway, sets)?;
     core.app_status.set_router(router.clone());
     let intake = CancellationToken::new();
     let router_task = tokio::spawn(router.clone().run(events.into_inner(), intake.clone()));
@@ -395,36 +378,15 @@ async fn connect_and_serve(
 
     let failure = wait_for_stop(core, escalations, alerts).await;
 
-    // Stop: no new events (close shards resumably), save sessions, then let handlers finish.
-    systemd::stopping();
-    core.shutdown.request();
-    router_component.down("stopping");
-    match gateway.shutdown(config.shutdown.close_timeout).await {
-        Ok(report) => tracing::info!(?report, "shards closed and sessions saved"),
-        Err(e) => tracing::warn!(error = %e, "closing shards or saving sessions failed"),
-    }
-    // The event stream ends once every runner has stopped: route what is still queued, so an
-    // interaction read before the stop is answered, then close the intake.
-    let mut router_task = router_task;
-    if within(config.shutdown.close_timeout, &mut router_task)
-        .await
-        .is_none()
-    {
-        tracing::warn!(
-            "event stream did not end after the shards closed; closing the router's intake"
-        );
-        intake.cancel();
-        let _ = within(Duration::from_secs(1), router_task).await;
-    }
-    let drain = core.shutdown.drain(config.shutdown.drain_timeout).await;
-    if drain.complete {
-        tracing::info!(
-            waited_ms = drain.waited.as_millis(),
-            "all in-flight work finished"
-        );
-    } else {
-        tracing::warn!(unfinished = ?drain.unfinished, "stopped with work still running");
-    }
+    stop(
+        config,
+        core,
+        &gateway,
+        intake,
+        router_task,
+        &router_component,
+    )
+    .await;
     match failure {
         Some(failure) => Err(failure),
         None => Ok(()),
@@ -485,4 +447,87 @@ fn spawn_shard_down_watch(core: &Core, alerts: Alerts, after: Duration) {
             }
         }
     });
+}
+
+fn build_router(
+    config: &Config,
+    core: &Core,
+    alerts: &Alerts,
+    login: &Login,
+    gateway: &Arc<Gateway>,
+    sets: CommandSet,
+) -> Result<Router, Failure> {
+    Router::builder(
+        login.http(),
+        login.application_id(),
+        gateway.cache(),
+        gateway.standby(),
+        Arc::new(GatewayView::new(gateway.clone())),
+    )
+    .config(
+        RouterConfig::default()
+            .with_auto_defer(config.commands.defer_after)
+            .with_default_deadline(config.commands.deadline)
+            .with_in_flight_limit(config.commands.max_in_flight)
+            .with_prefix(config.commands.prefix.clone())
+            .with_version(VERSION),
+    )
+    .on_failure({
+        let alerts = alerts.clone();
+        move |failure| {
+            if failure.kind == FailureKind::Panic {
+                alerts.raise(
+                    AlertKind::CommandPanic,
+                    format!(
+                        "/{} panicked (reference {}): {}",
+                        failure.command, failure.reference, failure.cause
+                    ),
+                );
+            }
+        }
+    })
+    .commands(sets)
+    .build(&core.shutdown)
+    .map_err(|e| Failure::config(e.to_string()))
+}
+
+/// Stop: no new events (close shards resumably), save sessions, route what is queued, then let
+/// handlers finish within the drain timeout.
+async fn stop(
+    config: &Config,
+    core: &Core,
+    gateway: &Gateway,
+    intake: CancellationToken,
+    router_task: tokio::task::JoinHandle<()>,
+    router_component: &ComponentHandle,
+) {
+    systemd::stopping();
+    core.shutdown.request();
+    router_component.down("stopping");
+    match gateway.shutdown(config.shutdown.close_timeout).await {
+        Ok(report) => tracing::info!(?report, "shards closed and sessions saved"),
+        Err(e) => tracing::warn!(error = %e, "closing shards or saving sessions failed"),
+    }
+    // The event stream ends once every runner has stopped: route what is still queued, so an
+    // interaction read before the stop is answered, then close the intake.
+    let mut router_task = router_task;
+    if within(config.shutdown.close_timeout, &mut router_task)
+        .await
+        .is_none()
+    {
+        tracing::warn!(
+            "event stream did not end after the shards closed; closing the router's intake"
+        );
+        intake.cancel();
+        let _ = within(Duration::from_secs(1), router_task).await;
+    }
+    let drain = core.shutdown.drain(config.shutdown.drain_timeout).await;
+    if drain.complete {
+        tracing::info!(
+            waited_ms = drain.waited.as_millis(),
+            "all in-flight work finished"
+        );
+    } else {
+        tracing::warn!(unfinished = ?drain.unfinished, "stopped with work still running");
+    }
 }

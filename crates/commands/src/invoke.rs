@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::context::Context;
 use crate::error::chain;
+use crate::failure::CommandFailure;
 use crate::registry::Entry;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Stage};
@@ -199,6 +200,14 @@ async fn fail(
         cause,
         "command failed"
     );
+    if let Some(observer) = &shared.on_failure {
+        observer(&CommandFailure {
+            command: name.to_owned(),
+            reference: reference.clone(),
+            kind: failure.kind(),
+            cause: cause.to_owned(),
+        });
+    }
     let text = match failure {
         Failure::Deadline => format!(
             "`/{name}` took too long (over {}s) and was stopped. Reference: `{reference}`",

@@ -102,6 +102,7 @@ mod config;
 mod context;
 mod cooldown;
 mod error;
+mod failure;
 mod gateway_info;
 mod invoke;
 mod prefix;
@@ -120,6 +121,7 @@ pub use command::{
 pub use config::RouterConfig;
 pub use context::Context;
 pub use error::{CommandError, ConfigError, RegisterError, ReplyError};
+pub use failure::{CommandFailure, FailureKind};
 pub use gateway_info::{GatewayInfo, ShardInfo, ShardState};
 pub use register::{RegisterOutcome, Scope, register};
 pub use registry::Registry;

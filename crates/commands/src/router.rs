@@ -19,6 +19,7 @@ use crate::config::RouterConfig;
 use crate::context::{Context, Source};
 use crate::cooldown::Cooldowns;
 use crate::error::ConfigError;
+use crate::failure::{CommandFailure, FailureObserver};
 use crate::gateway_info::GatewayInfo;
 use crate::invoke;
 use crate::prefix;
@@ -50,6 +51,7 @@ pub(crate) struct Shared {
     pub(crate) claims: ClaimBook,
     pub(crate) cooldowns: Cooldowns,
     pub(crate) started: Instant,
+    pub(crate) on_failure: Option<FailureObserver>,
 }
 
 impl Shared {
@@ -102,6 +104,7 @@ pub struct RouterBuilder {
     gateway: Arc<dyn GatewayInfo>,
     config: RouterConfig,
     sets: Vec<CommandSet>,
+    on_failure: Option<FailureObserver>,
 }
 
 impl std::fmt::Debug for RouterBuilder {
@@ -117,6 +120,17 @@ impl RouterBuilder {
     /// Sets the configuration (default: [`RouterConfig::default`]).
     pub fn config(mut self, config: RouterConfig) -> Self {
         self.config = config;
+        self
+    }
+
+    /// Calls `observer` for every failed invocation (error, panic or missed deadline), after the
+    /// router has logged it and answered the user; the binary uses it for alerts. It runs on the
+    /// handler's task and must not block.
+    pub fn on_failure(
+        mut self,
+        observer: impl Fn(&CommandFailure) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_failure = Some(Arc::new(observer));
         self
     }
 
@@ -149,6 +163,7 @@ impl RouterBuilder {
                 claims: ClaimBook::default(),
                 cooldowns: Cooldowns::default(),
                 started: Instant::now(),
+                on_failure: self.on_failure,
                 config: self.config,
             }),
         })
@@ -178,6 +193,7 @@ impl Router {
             gateway,
             config: RouterConfig::default(),
             sets: Vec::new(),
+            on_failure: None,
         }
     }
 

@@ -27,6 +27,14 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
+    pub(crate) fn kind(self) -> crate::FailureKind {
+        match self {
+            Self::Error => crate::FailureKind::Error,
+            Self::Panic => crate::FailureKind::Panic,
+            Self::Deadline => crate::FailureKind::Deadline,
+        }
+    }
+
     pub(crate) fn label(self) -> &'static str {
         match self {
             Self::Error => "error",

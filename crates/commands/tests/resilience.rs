@@ -154,7 +154,17 @@ async fn a_slow_handler_is_deferred_in_time_and_its_reply_edits_the_original() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_handler_gets_an_ephemeral_reference_and_the_bot_keeps_serving() {
     let (builder, _gate, _) = bot();
-    let bot = builder.start().await.unwrap();
+    let observed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let bot = builder
+        .on_failure({
+            let observed = observed.clone();
+            move |failure: &novera_commands::CommandFailure| {
+                observed.lock().unwrap().push(failure.clone());
+            }
+        })
+        .start()
+        .await
+        .unwrap();
     let id = bot.run_command("boom", json!(null)).await.unwrap();
     let failed = bot.wait_responded(id).await.unwrap();
     assert!(failed.ephemeral, "{failed:?}");
@@ -182,6 +192,13 @@ async fn a_panicking_handler_gets_an_ephemeral_reference_and_the_bot_keeps_servi
         assert!(line.contains("the handler blew up"), "{line}");
     })
     .unwrap();
+    // The failure observer (the binary's alerting) saw the same failure, same reference.
+    let observed = observed.lock().unwrap().clone();
+    assert_eq!(observed.len(), 1, "{observed:?}");
+    assert_eq!(observed[0].command, "boom");
+    assert_eq!(observed[0].kind, novera_commands::FailureKind::Panic);
+    assert_eq!(observed[0].reference, reference);
+    assert!(observed[0].cause.contains("the handler blew up"));
     assert_eq!(bot.stats().failed, 1);
     assert_next_command_works(&bot).await;
     bot.shutdown().await;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use novera_commands::{
-    CommandSet, RegisterOutcome, Router, RouterConfig, RouterStats, Scope, register,
+    CommandFailure, CommandSet, RegisterOutcome, Router, RouterConfig, RouterStats, Scope, register,
 };
 use novera_core::{DrainReport, Escalations, RestartPolicy, Shutdown, StatusRegistry, Supervisor};
 use novera_gateway::{Gateway, GatewayConfig, Login, Secret, login};
@@ -36,7 +36,11 @@ pub struct TestBotBuilder {
     router: RouterConfig,
     sets: Vec<CommandSet>,
     register: bool,
+    on_failure: Option<FailureObserver>,
 }
+
+/// Observer of failed invocations, handed to the router.
+type FailureObserver = Box<dyn Fn(&CommandFailure) + Send + Sync>;
 
 impl std::fmt::Debug for TestBotBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,6 +67,15 @@ impl TestBotBuilder {
     /// Adjusts the simulator (e.g. a shorter `interaction_window`, more members).
     pub fn sim(mut self, adjust: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder) -> Self {
         self.sim = adjust(self.sim);
+        self
+    }
+
+    /// Observes every failed invocation, like the binary's alerting does.
+    pub fn on_failure(
+        mut self,
+        observer: impl Fn(&CommandFailure) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_failure = Some(Box::new(observer));
         self
     }
 
@@ -106,6 +119,9 @@ impl TestBotBuilder {
             Arc::new(GatewayView::new(Arc::clone(&gateway))),
         )
         .config(self.router);
+        if let Some(observer) = self.on_failure {
+            builder = builder.on_failure(observer);
+        }
         for set in self.sets {
             builder = builder.commands(set);
         }
@@ -190,6 +206,7 @@ impl TestBot {
             router: RouterConfig::default(),
             sets: Vec::new(),
             register: true,
+            on_failure: None,
         }
     }
 
