@@ -1,0 +1,312 @@
+//! `novera-bench`: runs a benchmark scenario against the real `novera` binary and prints its
+//! figures (a table, or one JSON object per scenario with `--json`).
+//!
+//! ```text
+//! cargo build --release -p app
+//! cargo run -p novera-bench --release -- throughput --json
+//! cargo run -p novera-bench --release -- all --runs 5
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use novera_bench::{
+    Bench, CeilingOptions, LatencyOptions, MemoryOptions, RecoveryOptions, Report,
+    ThroughputOptions, WorldSize,
+};
+
+/// Benchmarks of the novera binary against novera-sim (127.0.0.1 only).
+#[derive(Debug, Parser)]
+#[command(name = "novera-bench", version, about)]
+struct Cli {
+    /// Print one JSON object per scenario instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Runs per scenario (median and spread are reported).
+    #[arg(long, global = true, default_value_t = 5)]
+    runs: usize,
+    /// The novera binary (default: `novera` next to this executable, i.e. the same profile).
+    #[arg(long, global = true)]
+    novera: Option<PathBuf>,
+    /// No progress lines on stderr.
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// N message creates (and a mixed load) through the bot, cache on: events/s.
+    Throughput(ThroughputArgs),
+    /// Deserialization and frame-reading limits on this machine: events/s.
+    Ceiling(CeilingArgs),
+    /// /ping at fixed rates: p50/p90/p99/max answer time, unanswered commands.
+    Latency(LatencyArgs),
+    /// Peak and settled RSS after READY for G guilds x M members x C channels.
+    Memory(MemoryArgs),
+    /// op 7, TCP drop, zombie and process restart: time to RESUMED, events lost.
+    Recovery(RecoveryArgs),
+    /// exec to /readyz 200 in sandbox mode.
+    Startup,
+    /// Every scenario with its defaults (size flags of `throughput` and `ceiling` apply), then
+    /// the throughput/ceiling ratios.
+    All(AllArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+struct LoadArgs {
+    /// Events per run.
+    #[arg(long, default_value_t = 200_000)]
+    events: u64,
+    /// World: guilds x members x channels, like 10x50x5.
+    #[arg(long, default_value = "10x50x5")]
+    world: WorldSize,
+}
+
+#[derive(Debug, Args)]
+struct ThroughputArgs {
+    #[command(flatten)]
+    load: LoadArgs,
+    /// Skip the mixed-events variant.
+    #[arg(long)]
+    no_mix: bool,
+}
+
+#[derive(Debug, Args)]
+struct CeilingArgs {
+    #[command(flatten)]
+    load: LoadArgs,
+    /// Distinct payloads captured for the deserialization loop.
+    #[arg(long, default_value_t = 4096)]
+    sample: usize,
+}
+
+#[derive(Debug, Args)]
+struct LatencyArgs {
+    /// Commands per second, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "100,500,1000")]
+    rates: Vec<u32>,
+    /// Seconds each run sends for.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// World: guilds x members x channels, like 10x50x5.
+    #[arg(long, default_value = "1x20x2")]
+    world: WorldSize,
+}
+
+#[derive(Debug, Args)]
+struct MemoryArgs {
+    /// Worlds: guilds x members x channels, like 1000x100x20 (repeat the flag for several).
+    #[arg(long = "world", default_values = ["1000x100x20", "10000x100x20"])]
+    worlds: Vec<WorldSize>,
+}
+
+#[derive(Debug, Args)]
+struct RecoveryArgs {
+    /// Message creates in flight when each fault lands.
+    #[arg(long, default_value_t = 1000)]
+    in_flight: u64,
+    /// Heartbeat interval of the simulator, in ms (zombie detection scales with it).
+    #[arg(long, default_value_t = 500)]
+    heartbeat_ms: u64,
+    /// World: guilds x members x channels, like 10x50x5.
+    #[arg(long, default_value = "2x10x2")]
+    world: WorldSize,
+}
+
+#[derive(Debug, Args)]
+struct AllArgs {
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("novera-bench")
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            report_error(&anyhow::anyhow!(e).context("cannot start the async runtime"));
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report_error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[allow(clippy::print_stderr, reason = "the binary's error report")]
+fn report_error(error: &anyhow::Error) {
+    eprintln!("novera-bench: error: {error:#}");
+}
+
+#[allow(clippy::print_stdout, reason = "the binary's results")]
+fn print(report: &Report, json: bool) {
+    if json {
+        println!("{}", report.to_json_line());
+    } else {
+        println!("{}", report.to_table());
+    }
+}
+
+/// `novera` next to this executable: `cargo run --release -p novera-bench` finds the release
+/// build of `app`, a debug bench the debug build.
+fn default_novera() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("locate novera-bench")?;
+    let dir = exe.parent().context("novera-bench has no directory")?;
+    Ok(dir.join("novera"))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let novera = match cli.novera {
+        Some(path) => path,
+        None => default_novera()?,
+    };
+    if !novera.is_file() {
+        bail!(
+            "no novera binary at {} (build it with `cargo build --release -p app`, or pass --novera PATH)",
+            novera.display()
+        );
+    }
+    if cli.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let bench = Bench {
+        novera: std::path::absolute(&novera).unwrap_or(novera),
+        runs: cli.runs,
+        progress: !cli.quiet,
+    };
+    let json = cli.json;
+    match cli.scenario {
+        Scenario::Throughput(args) => {
+            let options = ThroughputOptions {
+                events: args.load.events,
+                world: args.load.world,
+                mix: !args.no_mix,
+            };
+            print(&novera_bench::throughput(&bench, &options).await?, json);
+        }
+        Scenario::Ceiling(args) => {
+            let options = CeilingOptions {
+                events: args.load.events,
+                sample: args.sample,
+                world: args.load.world,
+            };
+            print(&novera_bench::ceiling(&bench, &options).await?, json);
+        }
+        Scenario::Latency(args) => {
+            print(
+                &novera_bench::latency(&bench, &latency_options(&args)?).await?,
+                json,
+            );
+        }
+        Scenario::Memory(args) => {
+            let options = MemoryOptions {
+                worlds: args.worlds,
+            };
+            print(&novera_bench::memory(&bench, &options).await?, json);
+        }
+        Scenario::Recovery(args) => {
+            print(
+                &novera_bench::recovery(&bench, &recovery_options(&args)).await?,
+                json,
+            );
+        }
+        Scenario::Startup => print(&novera_bench::startup(&bench).await?, json),
+        Scenario::All(args) => all(&bench, &args, json).await?,
+    }
+    Ok(())
+}
+
+fn latency_options(args: &LatencyArgs) -> Result<LatencyOptions> {
+    if args.rates.is_empty() || args.rates.contains(&0) {
+        bail!("--rates must list rates of at least 1 per second");
+    }
+    if !(args.seconds > 0.0 && args.seconds <= 3600.0) {
+        bail!("--seconds must be between 0 and 3600");
+    }
+    Ok(LatencyOptions {
+        rates: args.rates.clone(),
+        duration: Duration::from_secs_f64(args.seconds),
+        world: args.world,
+    })
+}
+
+fn recovery_options(args: &RecoveryArgs) -> RecoveryOptions {
+    RecoveryOptions {
+        in_flight: args.in_flight.max(1),
+        heartbeat: Duration::from_millis(args.heartbeat_ms.max(50)),
+        world: args.world,
+    }
+}
+
+async fn all(bench: &Bench, args: &AllArgs, json: bool) -> Result<()> {
+    let throughput = novera_bench::throughput(
+        bench,
+        &ThroughputOptions {
+            events: args.load.events,
+            world: args.load.world,
+            mix: true,
+        },
+    )
+    .await?;
+    print(&throughput, json);
+    let ceiling = novera_bench::ceiling(
+        bench,
+        &CeilingOptions {
+            events: args.load.events,
+            sample: 4096,
+            world: args.load.world,
+        },
+    )
+    .await?;
+    print(&ceiling, json);
+    print(&novera_bench::ratios(&throughput, &ceiling), json);
+    let latency = LatencyArgs::parse_defaults();
+    print(
+        &novera_bench::latency(bench, &latency_options(&latency)?).await?,
+        json,
+    );
+    let memory = MemoryArgs::parse_defaults();
+    print(
+        &novera_bench::memory(
+            bench,
+            &MemoryOptions {
+                worlds: memory.worlds,
+            },
+        )
+        .await?,
+        json,
+    );
+    let recovery = RecoveryArgs::parse_defaults();
+    print(
+        &novera_bench::recovery(bench, &recovery_options(&recovery)).await?,
+        json,
+    );
+    print(&novera_bench::startup(bench).await?, json);
+    Ok(())
+}
+
+/// The defaults clap gives a subcommand's flags, for `all`.
+trait ParseDefaults: Sized {
+    fn parse_defaults() -> Self;
+}
+
+impl<T: Args + clap::FromArgMatches> ParseDefaults for T {
+    fn parse_defaults() -> Self {
+        let command = T::augment_args(clap::Command::new("defaults"));
+        let matches = command.get_matches_from(["defaults"]);
+        T::from_arg_matches(&matches).expect("every flag of a scenario has a default")
+    }
+}

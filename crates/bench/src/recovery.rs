@@ -1,0 +1,259 @@
+//! `recovery`: how long an interruption costs the bot, and whether it loses anything.
+//!
+//! Each fault hits a bot that is busy: `in_flight` `MESSAGE_CREATEs` are on their way when the
+//! fault lands, and a `/ping` is sent right after it (so it is queued behind the fault and only
+//! reaches the bot through the RESUME replay). Measured from the fault:
+//! - `resumed_ms`: until the simulator accepted the RESUME (polled every 5 ms);
+//! - `first_event_ms`: until the bot answered that `/ping` (its dispatch time plus the
+//!   simulator's recorded answer time);
+//! - `events_lost`: dispatches the simulator sent that the bot never received (sequence
+//!   numbers against the bot's `novera_gateway_events_total`), plus unanswered pings. Must be 0.
+//!
+//! Faults: op 7 RECONNECT, a TCP drop without close frame, a zombie connection (the simulator
+//! goes silent, heartbeat ACKs included, until the bot notices a missed ACK), and a process
+//! restart (SIGTERM, exit, start again from the saved session file).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use novera_sim::{ControlClient, Fault};
+use serde_json::Value;
+
+use crate::bot::{Bot, BotLaunch};
+use crate::harness::{Bench, count, ms, settle, wait_answered, wait_resumed};
+use crate::report::Report;
+use crate::world::{WorldSize, dispatched, start_sim};
+
+/// Options of the recovery scenario.
+#[derive(Debug, Clone)]
+pub struct RecoveryOptions {
+    /// `MESSAGE_CREATEs` in flight when each fault lands.
+    pub in_flight: u64,
+    /// Heartbeat interval the simulator sends in HELLO (bounds zombie detection).
+    pub heartbeat: Duration,
+    /// The world.
+    pub world: WorldSize,
+}
+
+/// The interruptions, in the order they are applied to one bot.
+const FAULTS: [&str; 3] = ["op7", "tcp_drop", "zombie"];
+
+/// How long any single recovery may take before the run counts as broken.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// What one interruption measured.
+#[derive(Debug, Clone, Copy)]
+struct Recovery {
+    resumed: Duration,
+    first_event: Duration,
+    lost: u64,
+}
+
+/// Runs every fault `bench.runs` times (one bot per run, faults in sequence, then a restart).
+pub async fn recovery(bench: &Bench, options: &RecoveryOptions) -> Result<Report> {
+    let mut report = Report::new("recovery");
+    report.param("in_flight", options.in_flight);
+    report.param("heartbeat_ms", ms(options.heartbeat));
+    report.param("world", options.world.to_string());
+    report.param("runs", bench.runs);
+    let kinds: Vec<&str> = FAULTS.iter().copied().chain(["restart"]).collect();
+    let mut series: Vec<[Vec<f64>; 3]> = kinds.iter().map(|_| Default::default()).collect();
+    let mut restart_exec = Vec::new();
+    let mut restart_stop = Vec::new();
+    for run in 1..=bench.runs {
+        bench.progress(&format!("recovery: run {run}/{}", bench.runs));
+        let (results, exec_to_resumed, stop) = run_once(bench, options)
+            .await
+            .with_context(|| format!("recovery run {run}"))?;
+        for (values, result) in series.iter_mut().zip(results) {
+            values[0].push(ms(result.resumed));
+            values[1].push(ms(result.first_event));
+            values[2].push(count(result.lost));
+        }
+        restart_exec.push(ms(exec_to_resumed));
+        restart_stop.push(ms(stop));
+    }
+    for (kind, [resumed, first, lost]) in kinds.iter().zip(series) {
+        report.figure(format!("{kind}_resumed_ms"), "ms", resumed);
+        report.figure(format!("{kind}_first_event_ms"), "ms", first);
+        report.figure(format!("{kind}_events_lost"), "count", lost);
+    }
+    report.figure("restart_stop_ms", "ms", restart_stop);
+    report.figure("restart_exec_to_resumed_ms", "ms", restart_exec);
+    report.note(
+        "restart_* figures run from SIGTERM; restart_exec_to_resumed_ms from the new process's exec",
+    );
+    report.note(
+        "zombie detection needs one missed heartbeat ACK: it scales with the heartbeat interval (Discord: 41.25 s)",
+    );
+    Ok(report)
+}
+
+async fn run_once(
+    bench: &Bench,
+    options: &RecoveryOptions,
+) -> Result<(Vec<Recovery>, Duration, Duration)> {
+    let sim = start_sim(options.world, Some(options.heartbeat)).await?;
+    let control = sim.control();
+    let dir = tempfile::tempdir().context("temporary directory")?;
+    let launch = BotLaunch::new(&bench.novera, dir.path()).sim(&sim.base_url());
+    let bot = launch.spawn().await?;
+    bot.wait_ready(PATIENCE, Duration::from_millis(10)).await?;
+    settle(&bot, &control, PATIENCE).await?;
+
+    let mut results = Vec::new();
+    for kind in FAULTS {
+        let fault = match kind {
+            "op7" => Fault::Reconnect { shard: None },
+            "tcp_drop" => Fault::Drop { shard: None },
+            _ => Fault::Silence {
+                // Longer than detection (a missed ACK: at most two intervals plus jitter).
+                ms: u64::try_from(options.heartbeat.as_millis() * 10).unwrap_or(u64::MAX),
+                shard: None,
+            },
+        };
+        let result = interrupt(&bot, &control, options, &fault)
+            .await
+            .with_context(|| format!("fault {kind}"))?;
+        results.push(result);
+    }
+
+    let (restart, exec_to_resumed, stop, bot) = restart(bot, &launch, &control, options)
+        .await
+        .context("restart")?;
+    results.push(restart);
+    let status = bot.stop().await?;
+    if !status.success() {
+        bail!("the bot exited with {status}");
+    }
+    sim.shutdown().await;
+    Ok((results, exec_to_resumed, stop))
+}
+
+/// One fault on a running bot.
+async fn interrupt(
+    bot: &Bot,
+    control: &ControlClient,
+    options: &RecoveryOptions,
+    fault: &Fault,
+) -> Result<Recovery> {
+    let (before, _) = settle(bot, control, PATIENCE).await?;
+    let state = control.state().await?;
+    let resumes_before = state.resumes;
+    control.load_messages(options.in_flight, None).await?;
+    let start = Instant::now();
+    control.fault(fault).await?;
+    let ping = control
+        .run_command("ping", Value::Null, None, None, None)
+        .await?;
+    let posted = start.elapsed();
+    let resumed = wait_resumed(control, resumes_before, PATIENCE).await?;
+    let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
+    let first_event = answer
+        .as_ref()
+        .and_then(|a| a.response_ms)
+        .map(|ms| posted + Duration::from_millis(ms));
+    let (after, sent) = settle_or_count(bot, control).await?;
+    if after.identifies > before.identifies {
+        bail!("the bot identified again instead of resuming");
+    }
+    Ok(Recovery {
+        resumed: resumed.duration_since(start),
+        first_event: first_event.unwrap_or(PATIENCE),
+        lost: sent.saturating_sub(after.events) + u64::from(answer.is_none()),
+    })
+}
+
+/// Waits for the bot to catch up; when it never does, returns what it has (the gap is loss).
+async fn settle_or_count(
+    bot: &Bot,
+    control: &ControlClient,
+) -> Result<(crate::bot::Counters, u64)> {
+    match settle(bot, control, Duration::from_secs(10)).await {
+        Ok(settled) => Ok(settled),
+        Err(_) => Ok((bot.counters().await?, dispatched(control).await?)),
+    }
+}
+
+/// SIGTERM, wait for the exit, start again: the new process must resume the saved session.
+async fn restart(
+    bot: Bot,
+    launch: &BotLaunch,
+    control: &ControlClient,
+    options: &RecoveryOptions,
+) -> Result<(Recovery, Duration, Duration, Bot)> {
+    let mut bot = bot;
+    settle(&bot, control, PATIENCE).await?;
+    let resumes_before = control.state().await?.resumes;
+    control.load_messages(options.in_flight, None).await?;
+    let start = Instant::now();
+    bot.terminate()?;
+    let ping = control
+        .run_command("ping", Value::Null, None, None, None)
+        .await?;
+    let posted = start.elapsed();
+    let status = bot.wait_exit().await?;
+    let stopped = start.elapsed();
+    if !status.success() {
+        bail!("the bot exited with {status} on SIGTERM");
+    }
+    let saved = saved_sequence(&launch.session_path())?;
+    let bot = launch.spawn().await?;
+    let resumed = wait_resumed(control, resumes_before, PATIENCE).await?;
+    let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
+    let first_event = answer
+        .as_ref()
+        .and_then(|a| a.response_ms)
+        .map(|ms| posted + Duration::from_millis(ms));
+    let (after, sent) = settle_or_count(&bot, control).await?;
+    if after.identifies > 0 {
+        bail!("the restarted bot identified instead of resuming");
+    }
+    // The old process received everything up to the saved sequence number; the new one must
+    // receive everything after it.
+    let lost = sent.saturating_sub(saved).saturating_sub(after.events);
+    let recovery = Recovery {
+        resumed: resumed.duration_since(start),
+        first_event: first_event.unwrap_or(PATIENCE),
+        lost: lost + u64::from(answer.is_none()),
+    };
+    let exec_to_resumed = resumed.duration_since(bot.exec_at());
+    Ok((recovery, exec_to_resumed, stopped, bot))
+}
+
+/// Sum of the sequence numbers in the bot's session file.
+fn saved_sequence(path: &Path) -> Result<u64> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("the bot saved no session at {}", path.display()))?;
+    let file: Value = serde_json::from_str(&text).context("session file is not JSON")?;
+    let sessions = file
+        .get("sessions")
+        .and_then(Value::as_array)
+        .filter(|s| !s.is_empty())
+        .context("the session file holds no session")?;
+    Ok(sessions
+        .iter()
+        .filter_map(|s| s.pointer("/session/sequence").and_then(Value::as_u64))
+        .sum())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_saved_sequence() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("sessions.json");
+        std::fs::write(
+            &path,
+            r#"{"version":1,"sessions":[{"shard":0,"total":2,"session":{"id":"a","sequence":40},"resume_url":null,"saved_at":1},{"shard":1,"total":2,"session":{"id":"b","sequence":2},"resume_url":null,"saved_at":1}]}"#,
+        )
+        .expect("write");
+        assert_eq!(saved_sequence(&path).expect("readable"), 42);
+        std::fs::write(&path, r#"{"version":1,"sessions":[]}"#).expect("write");
+        assert!(saved_sequence(&path).is_err());
+        assert!(saved_sequence(&dir.path().join("missing.json")).is_err());
+    }
+}

@@ -1,0 +1,193 @@
+//! `throughput`: how many gateway events per second the bot keeps up with, cache on.
+//!
+//! N `MESSAGE_CREATEs` (the simulator's load payloads: author, member, every fourth with a
+//! mention, every tenth with an embed) go into the bot's socket as fast as it takes them, then
+//! one `/ping` as a marker. The marker is dispatched after the last message on the same
+//! connection, and the bot handles a shard's events in order, so its answer means every message
+//! went through the cache: events/s = N / (first event sent -> marker answered), with the
+//! answer time recorded by the simulator. The `mix` variant interleaves slash commands (each
+//! also causing the reply's `MESSAGE_CREATE` and the edit's `MESSAGE_UPDATE`) and users'
+//! stored messages, in every channel of a guild.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use serde_json::Value;
+
+use crate::bot::BotLaunch;
+use crate::harness::{Bench, count, settle, wait_answered};
+use crate::report::Report;
+use crate::world::{WorldSize, session, start_sim};
+
+/// Options of the throughput scenario.
+#[derive(Debug, Clone)]
+pub struct ThroughputOptions {
+    /// Events per run.
+    pub events: u64,
+    /// The world (the load goes to the first guild's channels).
+    pub world: WorldSize,
+    /// Also run the mixed-events variant.
+    pub mix: bool,
+}
+
+/// What one run measured.
+#[derive(Debug, Clone, Copy)]
+struct RunResult {
+    events: u64,
+    elapsed: Duration,
+    cpu: Duration,
+    shed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Load {
+    Messages,
+    Mix,
+}
+
+/// Messages per round of the mix, and what else each round carries.
+const MIX_ROUND: u64 = 1000;
+const MIX_COMMANDS_PER_ROUND: u64 = 2;
+const MIX_POSTS_PER_ROUND: u64 = 1;
+
+/// Runs the scenario `bench.runs` times.
+pub async fn throughput(bench: &Bench, options: &ThroughputOptions) -> Result<Report> {
+    let mut report = Report::new("throughput");
+    report.param("events", options.events);
+    report.param("world", options.world.to_string());
+    report.param("runs", bench.runs);
+    report.param("novera", bench.novera.display().to_string());
+    let mut loads = vec![Load::Messages];
+    if options.mix {
+        loads.push(Load::Mix);
+    }
+    for load in loads {
+        let prefix = match load {
+            Load::Messages => "message_create",
+            Load::Mix => "mix",
+        };
+        let mut rate = Vec::new();
+        let mut elapsed = Vec::new();
+        let mut cpu = Vec::new();
+        let mut shed = Vec::new();
+        for run in 1..=bench.runs {
+            bench.progress(&format!("throughput {prefix}: run {run}/{}", bench.runs));
+            let result = run_once(bench, options, load)
+                .await
+                .with_context(|| format!("throughput {prefix}, run {run}"))?;
+            let secs = result.elapsed.as_secs_f64().max(1e-6);
+            rate.push(count(result.events) / secs);
+            elapsed.push(secs * 1000.0);
+            cpu.push(result.cpu.as_secs_f64() * 1e6 / count(result.events.max(1)));
+            shed.push(count(result.shed));
+        }
+        if shed.iter().any(|&s| s > 0.0) {
+            report.note(format!(
+                "{prefix}: the bot shed events (queue full) in some runs: the rate counts only what it kept"
+            ));
+        }
+        report.figure(format!("{prefix}_events_per_s"), "events/s", rate);
+        report.figure(format!("{prefix}_elapsed_ms"), "ms", elapsed);
+        report.figure(format!("{prefix}_bot_cpu_us_per_event"), "us", cpu);
+        report.figure(format!("{prefix}_events_shed"), "count", shed);
+    }
+    if options.mix {
+        report.note(format!(
+            "mix: per {MIX_ROUND} load MESSAGE_CREATEs, {MIX_COMMANDS_PER_ROUND} /ping (INTERACTION_CREATE + reply MESSAGE_CREATE + edit MESSAGE_UPDATE) and {MIX_POSTS_PER_ROUND} stored user message; the simulator has no other event kinds to load"
+        ));
+    }
+    Ok(report)
+}
+
+async fn run_once(bench: &Bench, options: &ThroughputOptions, load: Load) -> Result<RunResult> {
+    let sim = start_sim(options.world, None).await?;
+    let control = sim.control();
+    let dir = tempfile::tempdir().context("temporary directory")?;
+    let bot = BotLaunch::new(&bench.novera, dir.path())
+        .sim(&sim.base_url())
+        .spawn()
+        .await?;
+    bot.wait_ready(Duration::from_secs(120), Duration::from_millis(10))
+        .await?;
+    let (before, _) = settle(&bot, &control, Duration::from_secs(120)).await?;
+    let cpu_before = bot.cpu_time()?;
+    let seq_before = session(&control).await?.seq;
+    let state = control.state().await?;
+    let channels: Vec<u64> = state
+        .guilds
+        .first()
+        .map(|g| g.channels.iter().filter_map(|c| c.parse().ok()).collect())
+        .unwrap_or_default();
+    let first_channel = *channels
+        .first()
+        .ok_or_else(|| anyhow!("the world has no channel"))?;
+
+    let start = Instant::now();
+    match load {
+        Load::Messages => {
+            control
+                .load_messages(options.events, Some(first_channel))
+                .await?;
+        }
+        Load::Mix => mix(&control, options.events, &channels).await?,
+    }
+    let marker = control
+        .run_command("ping", Value::Null, None, Some(first_channel), None)
+        .await?;
+    let posted = start.elapsed();
+    let seq_marker = session(&control).await?.seq;
+    // Generous: a debug build on a busy machine may take minutes for a big N.
+    let patience = Duration::from_secs(60) + Duration::from_millis(options.events / 2);
+    let answered = wait_answered(&control, &marker.id, patience, Duration::from_millis(10)).await?;
+    let after = bot.counters().await?;
+    let cpu = bot.cpu_time()?.saturating_sub(cpu_before);
+    let Some(answer) = answered else {
+        bail!(
+            "the marker was not answered within {patience:?} (events shed: {}); output:\n{}",
+            after.dropped - before.dropped,
+            bot.tail()
+        );
+    };
+    let response = Duration::from_millis(answer.response_ms.unwrap_or(0));
+    let events = match load {
+        Load::Messages => options.events,
+        Load::Mix => seq_marker.saturating_sub(seq_before),
+    };
+    let status = bot.stop().await?;
+    if !status.success() {
+        bail!("the bot exited with {status} after the run");
+    }
+    sim.shutdown().await;
+    Ok(RunResult {
+        events,
+        elapsed: posted + response,
+        cpu,
+        shed: after.dropped - before.dropped,
+    })
+}
+
+/// The mixed load: rounds of messages, slash commands and users' messages across channels.
+async fn mix(control: &novera_sim::ControlClient, events: u64, channels: &[u64]) -> Result<()> {
+    let rounds = (events / MIX_ROUND).max(1);
+    let per_round = (events / rounds).max(1);
+    let users = control.state().await?.users;
+    for round in 0..rounds {
+        let channel = channels[usize::try_from(round).unwrap_or(0) % channels.len()];
+        control.load_messages(per_round, Some(channel)).await?;
+        for _ in 0..MIX_COMMANDS_PER_ROUND {
+            control
+                .run_command("ping", Value::Null, None, Some(channel), None)
+                .await?;
+        }
+        for k in 0..MIX_POSTS_PER_ROUND {
+            let mention = users
+                .get(usize::try_from(round + k).unwrap_or(0) % users.len().max(1))
+                .map(|u| format!(" <@{u}>"))
+                .unwrap_or_default();
+            control
+                .post_message(channel, &format!("deploy {round} finished{mention}"), None)
+                .await?;
+        }
+    }
+    Ok(())
+}
