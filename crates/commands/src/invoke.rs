@@ -1,12 +1,11 @@
 //! One handler run: cooldown, auto-defer, deadline, panic isolation and the error reply.
 
-use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use novera_core::{CancellationToken, within};
+use novera_core::{CancellationToken, panic_message, within};
 use tokio::time::Instant;
 
 use crate::context::Context;
@@ -231,32 +230,9 @@ fn reference_id() -> String {
     format!("{:08x}", fastrand::u32(..))
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        format!("panicked: {message}")
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        format!("panicked: {message}")
-    } else {
-        "panicked with a non-string payload".to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn panic_payloads_become_readable_causes() {
-        let payload: Box<dyn Any + Send> = Box::new("boom");
-        assert_eq!(panic_message(&*payload), "panicked: boom");
-        let payload: Box<dyn Any + Send> = Box::new(String::from("bang"));
-        assert_eq!(panic_message(&*payload), "panicked: bang");
-        let payload: Box<dyn Any + Send> = Box::new(7_u8);
-        assert_eq!(
-            panic_message(&*payload),
-            "panicked with a non-string payload"
-        );
-    }
 
     #[test]
     fn reference_ids_are_short_hex() {

@@ -64,6 +64,6 @@ pub use shutdown::{DrainReport, Shutdown, WorkPool};
 pub use status::{ComponentHandle, ComponentStatus, Health, Liveness, Readiness, StatusRegistry};
 pub use supervisor::{
     BoxError, Escalation, EscalationReason, Escalations, RestartPolicy, SupervisedState,
-    SupervisedStatus, Supervisor, TaskContext, TaskError,
+    SupervisedStatus, Supervisor, TaskContext, TaskError, panic_message,
 };
 pub use tokio_util::sync::CancellationToken;

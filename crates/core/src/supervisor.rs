@@ -297,7 +297,7 @@ impl Supervisor {
                     error
                 }
                 Err(panic) => {
-                    let error = format!("panicked: {}", panic_message(panic.as_ref()));
+                    let error = panic_message(panic.as_ref());
                     tracing::error!(component = %name, %error, "component panicked");
                     error
                 }
@@ -392,12 +392,32 @@ impl Supervisor {
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = panic.downcast_ref::<&'static str>() {
-        (*s).to_owned()
-    } else if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
+/// Describes a caught panic's payload for a log line or an operator: `panicked: <message>`.
+#[must_use]
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        format!("panicked: {message}")
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        format!("panicked: {message}")
     } else {
-        "non-string panic payload".to_owned()
+        "panicked with a non-string payload".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_payloads_are_described() {
+        let payload: Box<dyn std::any::Any + Send> = Box::new("boom");
+        assert_eq!(panic_message(&*payload), "panicked: boom");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("bang"));
+        assert_eq!(panic_message(&*payload), "panicked: bang");
+        let payload: Box<dyn std::any::Any + Send> = Box::new(42_u8);
+        assert_eq!(
+            panic_message(&*payload),
+            "panicked with a non-string payload"
+        );
     }
 }
