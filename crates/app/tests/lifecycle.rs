@@ -344,3 +344,58 @@ async fn webhook_capture() -> (
     tokio::spawn(async move { axum::serve(listener, app).await });
     (addr, posted)
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn systemd_gets_ready_watchdog_status_and_stopping() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = tokio::net::UnixDatagram::bind(&socket_path).unwrap();
+    let mut cmd = command(dir.path());
+    // Sandbox mode; a 1 s watchdog means a WATCHDOG=1 at least every 500 ms while live.
+    cmd.env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "1000000");
+    let mut novera = Novera::spawn(cmd);
+
+    let mut seen: Vec<String> = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let got = |seen: &[String], what: &str| seen.iter().any(|m| m.lines().any(|l| l == what));
+    let collected = tokio::time::timeout(common::PATIENCE, async {
+        while !(got(&seen, "READY=1")
+            && seen.iter().filter(|m| m.contains("WATCHDOG=1")).count() >= 2)
+        {
+            let n = socket.recv(&mut buf).await.unwrap();
+            seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+    })
+    .await;
+    assert!(
+        collected.is_ok(),
+        "READY=1 and watchdog pings: {seen:?}\n{}",
+        novera.dump()
+    );
+    assert!(
+        seen.iter().any(|m| m.starts_with("STATUS=")),
+        "a STATUS= line: {seen:?}"
+    );
+    let ready_at = seen.iter().position(|m| m.contains("READY=1")).unwrap();
+    assert!(
+        seen[..ready_at]
+            .iter()
+            .any(|m| m.contains("STATUS=waiting for")),
+        "status says what it waits for before READY: {seen:?}"
+    );
+
+    novera.signal("TERM");
+    let stopping = tokio::time::timeout(common::PATIENCE, async {
+        loop {
+            let n = socket.recv(&mut buf).await.unwrap();
+            if String::from_utf8_lossy(&buf[..n]).contains("STOPPING=1") {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(stopping.is_ok(), "STOPPING=1 on SIGTERM");
+    assert_eq!(novera.exit().await.code(), Some(0), "{}", novera.dump());
+}
