@@ -94,9 +94,28 @@ impl ApiError {
 
     /// 50035 Invalid Form Body, with the offending field and why.
     pub(crate) fn invalid_form(field: &str, why: &str) -> Self {
+        Self::invalid_form_at(&[field], why)
+    }
+
+    /// 50035 Invalid Form Body for a nested field (`["data", "choices"]`), nested as Discord
+    /// nests it.
+    pub(crate) fn invalid_form_at(path: &[&str], why: &str) -> Self {
+        let mut errors = json!({"_errors": [{"code": 50035, "message": why}]});
+        for field in path.iter().rev() {
+            errors = json!({ *field: errors });
+        }
         let mut err = Self::new(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body");
-        err.errors = Some(json!({ field: {"_errors": [{"code": 50035, "message": why}]}}));
+        err.errors = Some(errors);
         err
+    }
+
+    /// 40043: the callback type does not fit the interaction's type.
+    pub(crate) fn invalid_callback_type() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            40043,
+            "Interaction callback type invalid for this interaction",
+        )
     }
 
     pub(crate) fn body(&self) -> Value {

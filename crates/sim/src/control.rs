@@ -14,8 +14,9 @@ use tokio::time::Instant;
 
 use crate::api_error::ApiError;
 use crate::frame::{self, LoadMessages, op};
-use crate::interactions::{InteractionRecord, interaction_json, new_token};
+use crate::interactions::{InteractionRecord, interaction_json, interaction_metadata, new_token};
 use crate::messages::{MessageBody, MessageMeta};
+use crate::modals;
 use crate::rest::json_body;
 use crate::rest_channels;
 use crate::session::ConnCommand;
@@ -39,6 +40,7 @@ pub(crate) fn router() -> Router<Arc<Sim>> {
         .route("/interactions", post(run_command))
         .route("/interactions/{id}", get(interaction))
         .route("/components", post(click))
+        .route("/modals", post(submit_modal))
         .route("/channels/{id}/messages", get(channel_messages))
         .route("/requests", get(requests))
         .route("/faults", post(fault))
@@ -157,7 +159,23 @@ fn new_record(id: u64, kind: u8, guild: u32, channel_id: u64, user_id: u64) -> I
         error: None,
         allowed_mentions: None,
         bodies: Vec::new(),
+        choices: None,
+        modal: None,
+        triggering_metadata: None,
     }
+}
+
+/// How many options (sub-command options included) are marked `focused`.
+fn focused_count(options: &Value) -> usize {
+    options.as_array().map_or(0, |options| {
+        options
+            .iter()
+            .map(|o| {
+                usize::from(o.get("focused").and_then(Value::as_bool) == Some(true))
+                    + focused_count(o.get("options").unwrap_or(&Value::Null))
+            })
+            .sum()
+    })
 }
 
 async fn run_command(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<CreatedInteraction>> {
@@ -189,6 +207,21 @@ async fn run_command(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<Cr
         None => world.channel_id(guild, 0),
     };
     let user_id = user_or_default(&sim, &body, "user_id")?;
+    let kind = match body.get("type") {
+        None | Some(Value::Null) => 2,
+        Some(t) if t.as_u64() == Some(2) => 2,
+        Some(t) if t.as_u64() == Some(4) => 4,
+        Some(_) => {
+            return Err(bad_request(
+                "`type` must be 2 (command) or 4 (autocomplete)",
+            ));
+        }
+    };
+    if kind == 4 && focused_count(body.get("options").unwrap_or(&Value::Null)) != 1 {
+        return Err(bad_request(
+            "an autocomplete interaction needs exactly one option with `\"focused\": true`",
+        ));
+    }
     let guild_id = world.guild_id(guild);
     let mut inner = sim.lock();
     let registered = inner.commands.find(&name, Some(guild_id)).cloned();
@@ -212,7 +245,7 @@ async fn run_command(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<Cr
             map.insert("guild_id".into(), g.clone());
         }
     }
-    let mut record = new_record(id, 2, guild, channel_id, user_id);
+    let mut record = new_record(id, kind, guild, channel_id, user_id);
     record.command_name = Some(name);
     Ok(Json(dispatch_interaction(
         &sim, &mut inner, record, data, None,
@@ -230,22 +263,8 @@ async fn click(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<CreatedI
         .to_owned();
     let user_id = user_or_default(&sim, &body, "user_id")?;
     let mut inner = sim.lock();
-    let stored = inner
-        .messages
-        .get(message_id)
-        .ok_or_else(ApiError::unknown_message)?;
-    let channel_id = stored.json["channel_id"]
-        .as_str()
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(ApiError::unknown_message)?;
-    let guild = stored.guild;
-    let mut message = stored.json.clone();
-    if let Some(map) = message.as_object_mut() {
-        map.insert(
-            "guild_id".into(),
-            json!(sim.world.guild_id(guild).to_string()),
-        );
-    }
+    let (guild, channel_id, message) =
+        component_message(&sim, &inner, message_id).ok_or_else(ApiError::unknown_message)?;
     let data = match body.get("values").and_then(Value::as_array) {
         Some(values) => json!({"custom_id": custom_id, "component_type": 3, "values": values}),
         None => json!({"custom_id": custom_id, "component_type": 2}),
@@ -259,6 +278,71 @@ async fn click(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<CreatedI
         record,
         data,
         Some(message),
+    )))
+}
+
+/// The message a component sits on, as `INTERACTION_CREATE.message` carries it.
+fn component_message(sim: &Sim, inner: &Inner, message_id: u64) -> Option<(u32, u64, Value)> {
+    let stored = inner.messages.get(message_id)?;
+    let channel_id = stored.json["channel_id"].as_str()?.parse().ok()?;
+    let mut message = stored.json.clone();
+    if let Some(map) = message.as_object_mut() {
+        map.insert(
+            "guild_id".into(),
+            json!(sim.world.guild_id(stored.guild).to_string()),
+        );
+    }
+    Some((stored.guild, channel_id, message))
+}
+
+/// A user submits the modal the bot showed in answer to `interaction_id`: `MODAL_SUBMIT`.
+async fn submit_modal(
+    State(sim): State<Arc<Sim>>,
+    body: Bytes,
+) -> Result<Json<CreatedInteraction>> {
+    let body = json_body(&body)?;
+    let shown_to = id_field(&body, "interaction_id")?
+        .ok_or_else(|| bad_request("`interaction_id` is required"))?;
+    let values = match body.get("values") {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::Object(values)) => values.clone(),
+        Some(_) => return Err(bad_request("`values` must be an object")),
+    };
+    let user = id_field(&body, "user_id")?;
+    if let Some(user) = user.filter(|u| !sim.world.is_user(*u)) {
+        return Err(bad_request(format!("user {user} is not in the world")));
+    }
+    let mut inner = sim.lock();
+    let origin = inner
+        .interactions
+        .get(shown_to)
+        .ok_or_else(ApiError::unknown_interaction)?;
+    let Some(modal) = &origin.modal else {
+        return Err(bad_request(format!(
+            "interaction {shown_to} was not answered with a modal"
+        )));
+    };
+    let data = modals::submit_data(modal, &values).map_err(bad_request)?;
+    let (guild, channel_id, user_id, on_message, name) = (
+        origin.guild,
+        origin.channel_id,
+        user.unwrap_or(origin.user_id),
+        origin.component_message_id,
+        origin.command_name.clone(),
+    );
+    let triggering = interaction_metadata(&sim.world, origin);
+    let message = on_message.and_then(|m| component_message(&sim, &inner, m));
+    let id = sim.ids.next();
+    let mut record = new_record(id, 5, guild, channel_id, user_id);
+    record.command_name = name;
+    record.component_message_id = message.as_ref().and(on_message);
+    record.triggering_metadata = Some(triggering);
+    Ok(Json(dispatch_interaction(
+        &sim,
+        &mut inner,
+        record,
+        data,
+        message.map(|(_, _, m)| m),
     )))
 }
 

@@ -117,6 +117,49 @@ impl ControlClient {
         self.post("/interactions", &body).await
     }
 
+    /// `POST /_sim/interactions` with `type: 4`: a user types in an autocomplete option of
+    /// `/name`. `options` is the `data.options` array as Discord sends it, with exactly one
+    /// option (possibly inside a sub-command) marked `"focused": true` whose `value` is the
+    /// text typed so far. The bot must answer with callback type 8.
+    pub async fn autocomplete(
+        &self,
+        name: &str,
+        options: Value,
+        guild_id: Option<u64>,
+        channel_id: Option<u64>,
+        user_id: Option<u64>,
+    ) -> Result<CreatedInteraction, ControlError> {
+        let body = json!({
+            "type": 4,
+            "name": name,
+            "options": options,
+            "guild_id": guild_id.map(|g| g.to_string()),
+            "channel_id": channel_id.map(|c| c.to_string()),
+            "user_id": user_id.map(|u| u.to_string()),
+        });
+        self.post("/interactions", &body).await
+    }
+
+    /// `POST /_sim/modals`: a user (the one the modal was shown to when `None`) submits the
+    /// modal the bot answered `interaction_id` with, filling text inputs by `custom_id`.
+    pub async fn submit_modal(
+        &self,
+        interaction_id: impl Display,
+        values: &[(&str, &str)],
+        user_id: Option<u64>,
+    ) -> Result<CreatedInteraction, ControlError> {
+        let values: serde_json::Map<String, Value> = values
+            .iter()
+            .map(|(id, text)| ((*id).to_owned(), json!(text)))
+            .collect();
+        let body = json!({
+            "interaction_id": interaction_id.to_string(),
+            "values": values,
+            "user_id": user_id.map(|u| u.to_string()),
+        });
+        self.post("/modals", &body).await
+    }
+
     /// `POST /_sim/components`: a user clicks the button `custom_id` on a message.
     pub async fn click(
         &self,

@@ -1,12 +1,12 @@
-//! Interactions users trigger (slash commands, button clicks): the `INTERACTION_CREATE` payloads and
-//! what the bot answered, for `GET /_sim/interactions/{id}`.
+//! Interactions users trigger (slash commands, autocomplete, button clicks, modal submits): the
+//! `INTERACTION_CREATE` payloads and what the bot answered, for `GET /_sim/interactions/{id}`.
 
 use std::collections::{HashMap, VecDeque};
 
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::types::{Followup, InteractionStatus, RecordedBody};
+use crate::types::{Followup, InteractionStatus, RecordedBody, ShownModal};
 use crate::world::World;
 
 /// One interaction and everything the bot did with it.
@@ -18,9 +18,9 @@ pub(crate) struct InteractionRecord {
     pub(crate) guild: u32,
     pub(crate) channel_id: u64,
     pub(crate) user_id: u64,
-    /// Command name (type 2).
+    /// Command name (types 2 and 4).
     pub(crate) command_name: Option<String>,
-    /// The message the clicked component is on (type 3).
+    /// The message the clicked component is on (type 3, and type 5 when a click showed the modal).
     pub(crate) component_message_id: Option<u64>,
     pub(crate) dispatched_at: Instant,
     pub(crate) first_callback_at: Option<Instant>,
@@ -35,6 +35,12 @@ pub(crate) struct InteractionRecord {
     pub(crate) error: Option<String>,
     pub(crate) allowed_mentions: Option<Value>,
     pub(crate) bodies: Vec<RecordedBody>,
+    /// Choices of the accepted autocomplete result (callback type 8).
+    pub(crate) choices: Option<Vec<Value>>,
+    /// The modal shown in answer (callback type 9).
+    pub(crate) modal: Option<ShownModal>,
+    /// For a modal submit: `interaction_metadata` of the interaction that showed the modal.
+    pub(crate) triggering_metadata: Option<Value>,
 }
 
 impl InteractionRecord {
@@ -74,6 +80,8 @@ impl InteractionRecord {
             error: self.error.clone(),
             allowed_mentions: self.allowed_mentions.clone(),
             bodies: self.bodies.clone(),
+            choices: self.choices.clone(),
+            modal: self.modal.clone(),
         }
     }
 }
@@ -179,7 +187,12 @@ pub(crate) fn interaction_metadata(world: &World, record: &InteractionRecord) ->
         "user": world.user_json(record.user_id),
         "authorizing_integration_owners": {"0": world.guild_id(record.guild).to_string()},
     });
-    if let (Some(message), Some(map)) = (record.component_message_id, meta.as_object_mut()) {
+    let Some(map) = meta.as_object_mut() else {
+        return meta;
+    };
+    if let Some(triggering) = &record.triggering_metadata {
+        map.insert("triggering_interaction_metadata".into(), triggering.clone());
+    } else if let Some(message) = record.component_message_id {
         map.insert("interacted_message_id".into(), json!(message.to_string()));
     }
     meta

@@ -65,6 +65,7 @@ mod gateway;
 mod identify;
 mod interactions;
 mod messages;
+mod modals;
 mod ratelimit;
 mod rest;
 mod rest_app;
@@ -85,5 +86,5 @@ pub use server::{SimHandle, Simulator};
 pub use types::{
     CreatedInteraction, CreatedMessage, Fault, FaultApplied, Followup, GuildInfo,
     IdentifyBudgetInfo, InteractionStatus, LoadStarted, RecordedBody, RequestLogEntry, SessionInfo,
-    SimState, Violation,
+    ShownModal, SimState, Violation,
 };

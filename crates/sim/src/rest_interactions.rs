@@ -1,5 +1,7 @@
-//! Interaction responses: the callback (types 4-9) with its 3 s window and single
-//! acknowledgement, and the webhook routes (`@original`, follow-ups) the token opens for 15 min.
+//! Interaction responses: the callback (types 4-9) with its 3 s window, single acknowledgement
+//! and the pairing of callback and interaction types (8 only for autocomplete, 9 recorded as the
+//! modal `POST /_sim/modals` submits), and the webhook routes (`@original`, follow-ups) the
+//! token opens for 15 min.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use tokio::time::Instant;
 use crate::api_error::ApiError;
 use crate::interactions::{InteractionRecord, interaction_metadata};
 use crate::messages::{MessageBody, MessageMeta};
+use crate::modals;
 use crate::rest::{json_body, snowflake_param};
 use crate::rest_channels::{self, check_everyone};
 use crate::state::{Inner, Sim};
@@ -145,13 +148,17 @@ fn respond(
         record.kind,
         record.component_message_id,
     );
-    if matches!(kind, 6 | 7) && interaction_kind != 3 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            40043,
-            "Interaction callback type invalid for this interaction",
-        ));
-    }
+    check_fits(kind, interaction_kind, component_message.is_some())?;
+    let choices = if kind == 8 {
+        Some(autocomplete_choices(&data)?)
+    } else {
+        None
+    };
+    let modal = if kind == 9 {
+        Some(modals::parse(&data)?)
+    } else {
+        None
+    };
     let metadata = interaction_metadata(&sim.world, record);
     let mut resource = None;
     let mut original = None;
@@ -216,6 +223,12 @@ fn respond(
         record.responded_at = Some(now);
         record.response_type = Some(kind);
     }
+    if choices.is_some() {
+        record.choices = choices;
+    }
+    if modal.is_some() {
+        record.modal = modal;
+    }
     if original.is_some() {
         record.original_message_id = original;
         record.ephemeral = ephemeral;
@@ -224,6 +237,56 @@ fn respond(
         record.content = content;
     }
     Ok(resource)
+}
+
+/// Discord's pairing of callback types with interaction types: an autocomplete interaction
+/// takes only a result (8) and a result fits nothing else; a modal (9) cannot answer an
+/// autocomplete or a modal submit; updates (6, 7) need a message, so a click or the submit of a
+/// modal a click opened.
+fn check_fits(kind: u8, interaction_kind: u8, on_message: bool) -> Result<()> {
+    let fits = match (kind, interaction_kind) {
+        (8, 4) | (6 | 7, 3) => true,
+        (6 | 7, 5) => on_message,
+        (_, 4) | (6..=8, _) | (9, 5) => false,
+        _ => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_callback_type())
+    }
+}
+
+/// Most choices an autocomplete result may carry.
+const MAX_CHOICES: usize = 25;
+
+/// The `data.choices` of an autocomplete result, checked as Discord checks them.
+fn autocomplete_choices(data: &Value) -> Result<Vec<Value>> {
+    let path = ["data", "choices"];
+    let Some(choices) = data.get("choices").and_then(Value::as_array) else {
+        return Err(ApiError::invalid_form_at(&path, "This field is required"));
+    };
+    if choices.len() > MAX_CHOICES {
+        return Err(ApiError::invalid_form_at(
+            &path,
+            "Must be 25 or fewer in length.",
+        ));
+    }
+    let valid = |c: &Value| {
+        c.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| (1..=100).contains(&n.chars().count()))
+            && c.get("value").is_some_and(|v| {
+                v.as_str().is_some_and(|s| s.chars().count() <= 100) || v.is_number()
+            })
+    };
+    if !choices.iter().all(valid) {
+        return Err(ApiError::invalid_form_at(
+            &path,
+            "Each choice needs a name of 1 to 100 characters and a string (up to 100) or number value.",
+        ));
+    }
+    Ok(choices.clone())
 }
 
 /// The interaction a webhook route names, checked for application, token and lifetime.

@@ -119,7 +119,7 @@ pub struct CreatedMessage {
     pub id: String,
 }
 
-/// `POST /_sim/interactions` and `POST /_sim/components` response.
+/// `POST /_sim/interactions`, `POST /_sim/components` and `POST /_sim/modals` response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatedInteraction {
@@ -159,7 +159,7 @@ pub struct Followup {
 pub struct InteractionStatus {
     /// Interaction id.
     pub id: String,
-    /// Interaction type (2 command, 3 component).
+    /// Interaction type (2 command, 3 component, 4 autocomplete, 5 modal submit).
     #[serde(rename = "type")]
     pub kind: u8,
     /// Whether an initial response was accepted.
@@ -182,6 +182,24 @@ pub struct InteractionStatus {
     pub allowed_mentions: Option<Value>,
     /// Every body the bot sent for this interaction, in order.
     pub bodies: Vec<RecordedBody>,
+    /// The choices of an accepted autocomplete result (callback type 8).
+    #[serde(default)]
+    pub choices: Option<Vec<Value>>,
+    /// The modal the bot showed (callback type 9), which `POST /_sim/modals` submits.
+    #[serde(default)]
+    pub modal: Option<ShownModal>,
+}
+
+/// A modal the bot showed in answer to an interaction (callback type 9).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShownModal {
+    /// The modal's `custom_id` (the submission carries it back).
+    pub custom_id: String,
+    /// The modal's title.
+    pub title: String,
+    /// The modal's components as the bot sent them (action rows or labels of text inputs).
+    pub components: Value,
 }
 
 /// One line of `GET /_sim/requests`.

@@ -3,11 +3,14 @@
 //! `shared/data/discord-openapi.json` (`OpenAPI` 3.1, JSON Schema 2020-12).
 
 mod common;
+#[path = "openapi/interactions.rs"]
+mod interactions;
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use common::{TOKEN, fast, start};
+use interactions::interactions;
 use novera_sim::SimHandle;
 use serde_json::{Value, json};
 
@@ -448,198 +451,6 @@ async fn messages(c: &mut Conformance, w: &World) {
         &format!("{messages}/{mid}"),
         None,
         true,
-    )
-    .await;
-}
-
-// One scenario: every callback kind and webhook route, in the order a bot uses them.
-#[allow(clippy::too_many_lines)]
-async fn interactions(c: &mut Conformance, w: &World) {
-    let (app, channel, control) = (&w.app, &w.channel, c.sim.control());
-    let messages = format!("/channels/{channel}/messages");
-    let t_messages = "/channels/{channel_id}/messages";
-    // Interactions: callback kinds, with_response, errors, webhooks.
-    let t_callback = "/interactions/{interaction_id}/{interaction_token}/callback";
-    let t_original = "/webhooks/{webhook_id}/{webhook_token}/messages/@original";
-    let t_followup = "/webhooks/{webhook_id}/{webhook_token}";
-    let t_webhook_message = "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}";
-    let run = control
-        .run_command("ping", Value::Null, None, None, None)
-        .await
-        .expect("run");
-    let callback = format!("/interactions/{}/{}/callback", run.id, run.token);
-    let webhook = format!("/webhooks/{app}/{}", run.token);
-    c.call(
-        "get",
-        t_original,
-        &format!("{webhook}/messages/@original"),
-        None,
-        false,
-    )
-    .await; // 10015 before any response
-    let (status, _) = c
-        .call(
-            "post",
-            t_callback,
-            &format!("{callback}?with_response=true"),
-            Some(
-                json!({"type": 4, "data": {"content": "pong", "allowed_mentions": {"parse": []}}}),
-            ),
-            false,
-        )
-        .await;
-    assert_eq!(status, 200);
-    c.call(
-        "post",
-        t_callback,
-        &callback,
-        Some(json!({"type": 4, "data": {"content": "again"}})),
-        false,
-    )
-    .await; // 40060
-    c.call(
-        "get",
-        t_original,
-        &format!("{webhook}/messages/@original"),
-        None,
-        false,
-    )
-    .await;
-    c.call(
-        "patch",
-        t_original,
-        &format!("{webhook}/messages/@original"),
-        Some(json!({"content": "pong!"})),
-        false,
-    )
-    .await;
-    let (_, follow) = c
-        .call(
-            "post",
-            t_followup,
-            &webhook,
-            Some(json!({"content": "more", "flags": 64})),
-            false,
-        )
-        .await;
-    let fid = follow["id"].as_str().expect("id").to_owned();
-    c.call("post", t_followup, &webhook, Some(json!({})), false)
-        .await; // 50006
-    c.call(
-        "get",
-        t_webhook_message,
-        &format!("{webhook}/messages/{fid}"),
-        None,
-        false,
-    )
-    .await;
-    c.call(
-        "patch",
-        t_webhook_message,
-        &format!("{webhook}/messages/{fid}"),
-        Some(json!({"content": "less"})),
-        false,
-    )
-    .await;
-    c.call(
-        "delete",
-        t_webhook_message,
-        &format!("{webhook}/messages/{fid}"),
-        None,
-        false,
-    )
-    .await;
-    c.call(
-        "delete",
-        t_original,
-        &format!("{webhook}/messages/@original"),
-        None,
-        false,
-    )
-    .await;
-    c.call(
-        "post",
-        t_followup,
-        &format!("/webhooks/{app}/nope"),
-        Some(json!({"content": "x"})),
-        false,
-    )
-    .await; // 50027
-    c.call(
-        "post",
-        t_followup,
-        &format!("/webhooks/1/{}", run.token),
-        Some(json!({"content": "x"})),
-        false,
-    )
-    .await; // 10015
-    c.call(
-        "post",
-        t_callback,
-        "/interactions/1/nope/callback",
-        Some(json!({"type": 4, "data": {"content": "x"}})),
-        false,
-    )
-    .await; // 10062
-
-    let deferred = control
-        .run_command("ping", Value::Null, None, None, None)
-        .await
-        .expect("run");
-    let (status, body) = c
-        .call(
-            "post",
-            t_callback,
-            &format!(
-                "/interactions/{}/{}/callback?with_response=1",
-                deferred.id, deferred.token
-            ),
-            Some(json!({"type": 5})),
-            false,
-        )
-        .await;
-    assert_eq!(
-        (
-            status,
-            body["interaction"]["response_message_loading"].as_bool()
-        ),
-        (200, Some(true))
-    );
-    c.call(
-        "post",
-        t_callback,
-        &format!("/interactions/{}/{}/callback", deferred.id, "wrong"),
-        Some(json!({"type": 4})),
-        false,
-    )
-    .await;
-
-    let button = c.call("post", t_messages, &messages, Some(json!({"content": "pick", "components": [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Go", "custom_id": "go"}]}]})), true).await.1;
-    let click = control
-        .click(button["id"].as_str().expect("id"), "go", None)
-        .await
-        .expect("click");
-    c.call(
-        "post",
-        t_callback,
-        &format!(
-            "/interactions/{}/{}/callback?with_response=true",
-            click.id, click.token
-        ),
-        Some(json!({"type": 7, "data": {"content": "picked", "components": []}})),
-        false,
-    )
-    .await;
-    let modal = control
-        .run_command("form", Value::Null, None, None, None)
-        .await
-        .expect("run");
-    c.call(
-        "post",
-        t_callback,
-        &format!("/interactions/{}/{}/callback", modal.id, modal.token),
-        Some(json!({"type": 9, "data": {"custom_id": "f", "title": "Form", "components": []}})),
-        false,
     )
     .await;
 }
