@@ -18,8 +18,11 @@ pub const BENCH_TOKEN: &str = "novera-bench-token";
 /// How long the bot may take to print its health address or to stop.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// Lines of the bot's output kept for error messages.
-const TAIL_LINES: usize = 40;
+/// Lines of the bot's output kept (for error messages and [`Bot::wait_line`]).
+const TAIL_LINES: usize = 200;
+
+/// The bot's recent output lines, each with the moment the bench read it.
+type Tail = Arc<Mutex<VecDeque<(Instant, String)>>>;
 
 /// How to start `novera`: binary, working directory and environment.
 #[derive(Debug, Clone)]
@@ -135,7 +138,7 @@ impl BotLaunch {
 /// Reads lines of one output stream into `tail`, sending the health URL once seen.
 async fn watch(
     stream: impl AsyncRead + Unpin,
-    tail: Arc<Mutex<VecDeque<String>>>,
+    tail: Tail,
     mut health: Option<oneshot::Sender<String>>,
 ) {
     let mut lines = BufReader::new(stream).lines();
@@ -151,7 +154,7 @@ async fn watch(
         if tail.len() == TAIL_LINES {
             tail.pop_front();
         }
-        tail.push_back(line);
+        tail.push_back((Instant::now(), line));
     }
 }
 
@@ -238,7 +241,7 @@ pub struct Bot {
     exec_at: Instant,
     health: String,
     http: reqwest::Client,
-    tail: Arc<Mutex<VecDeque<String>>>,
+    tail: Tail,
 }
 
 impl Bot {
@@ -261,7 +264,42 @@ impl Bot {
             .tail
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        tail.iter().cloned().collect::<Vec<_>>().join("\n")
+        tail.iter()
+            .map(|(_, line)| line.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Waits (polling every millisecond) for an output line containing `needle` read at or
+    /// after `since`; returns when the bench read it.
+    pub async fn wait_line(
+        &self,
+        needle: &str,
+        since: Instant,
+        patience: Duration,
+    ) -> Result<Instant> {
+        let start = Instant::now();
+        loop {
+            {
+                let tail = self
+                    .tail
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some((at, _)) = tail
+                    .iter()
+                    .find(|(at, line)| *at >= since && line.contains(needle))
+                {
+                    return Ok(*at);
+                }
+            }
+            if start.elapsed() > patience {
+                bail!(
+                    "the bot printed no line with {needle:?} within {patience:?}; output:\n{}",
+                    self.tail()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
 
     /// Polls `/readyz` every `every` until it answers 200; returns the time since `exec`.

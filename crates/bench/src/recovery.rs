@@ -3,7 +3,8 @@
 //! Each fault hits a bot that is busy: `in_flight` `MESSAGE_CREATEs` are on their way when the
 //! fault lands, and a `/ping` is sent right after it (so it is queued behind the fault and only
 //! reaches the bot through the RESUME replay). Measured from the fault:
-//! - `resumed_ms`: until the simulator accepted the RESUME (polled every 5 ms);
+//! - `resumed_ms`: until the bot logged that it handled RESUMED (the bench timestamps each
+//!   line of the bot's output as it reads it; the simulator's RESUME count is checked too);
 //! - `first_event_ms`: until the bot answered that `/ping` (its dispatch time plus the
 //!   simulator's recorded answer time);
 //! - `events_lost`: dispatches the simulator sent that the bot never received (sequence
@@ -11,7 +12,8 @@
 //!
 //! Faults: op 7 RECONNECT, a TCP drop without close frame, a zombie connection (the simulator
 //! goes silent, heartbeat ACKs included, until the bot notices a missed ACK), and a process
-//! restart (SIGTERM, exit, start again from the saved session file).
+//! restart (SIGTERM, exit, start again from the saved session file; the `/ping` is sent once the
+//! old process has exited, so only the new one can answer it).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -38,6 +40,9 @@ pub struct RecoveryOptions {
 
 /// The interruptions, in the order they are applied to one bot.
 const FAULTS: [&str; 3] = ["op7", "tcp_drop", "zombie"];
+
+/// What novera-gateway logs (at info) when a shard handled RESUMED.
+const RESUMED_LINE: &str = "resumed (RESUMED)";
 
 /// How long any single recovery may take before the run counts as broken.
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -97,7 +102,9 @@ async fn run_once(
     let sim = start_sim(options.world, Some(options.heartbeat)).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
-    let launch = BotLaunch::new(&bench.novera, dir.path()).sim(&sim.base_url());
+    let launch = BotLaunch::new(&bench.novera, dir.path())
+        .sim(&sim.base_url())
+        .env("NOVERA_LOG__LEVEL", "warn,novera_gateway=info");
     let bot = launch.spawn().await?;
     bot.wait_ready(PATIENCE, Duration::from_millis(10)).await?;
     settle(&bot, &control, PATIENCE).await?;
@@ -148,7 +155,8 @@ async fn interrupt(
         .run_command("ping", Value::Null, None, None, None)
         .await?;
     let posted = start.elapsed();
-    let resumed = wait_resumed(control, resumes_before, PATIENCE).await?;
+    let resumed = bot.wait_line(RESUMED_LINE, start, PATIENCE).await?;
+    wait_resumed(control, resumes_before, PATIENCE).await?;
     let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
     let first_event = answer
         .as_ref()
@@ -189,18 +197,19 @@ async fn restart(
     control.load_messages(options.in_flight, None).await?;
     let start = Instant::now();
     bot.terminate()?;
-    let ping = control
-        .run_command("ping", Value::Null, None, None, None)
-        .await?;
-    let posted = start.elapsed();
     let status = bot.wait_exit().await?;
     let stopped = start.elapsed();
     if !status.success() {
         bail!("the bot exited with {status} on SIGTERM");
     }
+    let ping = control
+        .run_command("ping", Value::Null, None, None, None)
+        .await?;
+    let posted = start.elapsed();
     let saved = saved_sequence(&launch.session_path())?;
     let bot = launch.spawn().await?;
-    let resumed = wait_resumed(control, resumes_before, PATIENCE).await?;
+    let resumed = bot.wait_line(RESUMED_LINE, bot.exec_at(), PATIENCE).await?;
+    wait_resumed(control, resumes_before, PATIENCE).await?;
     let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
     let first_event = answer
         .as_ref()
