@@ -315,6 +315,63 @@ impl TestBot {
         parse_id(&created.id)
     }
 
+    /// The first user types in an autocomplete option of `/name` in the default channel;
+    /// `options` must mark the option being typed in `"focused": true` (see
+    /// [`autocomplete_options`](crate::autocomplete_options)). Returns the interaction id; the
+    /// bot's choices show in [`InteractionStatus::choices`] once it answered.
+    pub async fn autocomplete(&self, name: &str, options: Value) -> Result<u64, TestkitError> {
+        self.autocomplete_as(self.user(0)?, name, options).await
+    }
+
+    /// `user` types in an autocomplete option of `/name` in the default channel.
+    pub async fn autocomplete_as(
+        &self,
+        user: u64,
+        name: &str,
+        options: Value,
+    ) -> Result<u64, TestkitError> {
+        let created = self
+            .control
+            .autocomplete(
+                name,
+                options,
+                Some(self.guild_id()?),
+                Some(self.channel_id()?),
+                Some(user),
+            )
+            .await?;
+        parse_id(&created.id)
+    }
+
+    /// The user the bot showed a modal to (in answer to `interaction_id`) submits it, filling
+    /// its text inputs by `custom_id`; returns the new (modal submit) interaction id. Fails
+    /// when the bot showed no modal there (see [`TestBot::wait_for_interaction`] to wait for it).
+    pub async fn submit_modal(
+        &self,
+        interaction_id: u64,
+        values: &[(&str, &str)],
+    ) -> Result<u64, TestkitError> {
+        let created = self
+            .control
+            .submit_modal(interaction_id, values, None)
+            .await?;
+        parse_id(&created.id)
+    }
+
+    /// `user` submits the modal the bot showed in answer to `interaction_id`.
+    pub async fn submit_modal_as(
+        &self,
+        user: u64,
+        interaction_id: u64,
+        values: &[(&str, &str)],
+    ) -> Result<u64, TestkitError> {
+        let created = self
+            .control
+            .submit_modal(interaction_id, values, Some(user))
+            .await?;
+        parse_id(&created.id)
+    }
+
     /// The first user posts `content` in the default channel; returns the message id.
     pub async fn post_message(&self, content: &str) -> Result<u64, TestkitError> {
         self.post_message_as(self.user(0)?, content).await

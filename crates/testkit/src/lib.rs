@@ -9,10 +9,11 @@
 //!
 //! # Main types
 //! - [`TestBot`] / [`TestBotBuilder`]: start the stack with your [`CommandSet`]s, act as users
-//!   ([`TestBot::run_command`], [`TestBot::post_message`], [`TestBot::click`]) and inspect what
+//!   ([`TestBot::run_command`], [`TestBot::autocomplete`], [`TestBot::post_message`],
+//!   [`TestBot::click`], [`TestBot::submit_modal`]) and inspect what
 //!   the bot did ([`TestBot::interaction`], [`TestBot::channel_messages`],
 //!   [`TestBot::requests`], [`TestBot::violations`]).
-//! - [`options`]: a slash command's options as Discord sends them.
+//! - [`options`], [`autocomplete_options`]: a slash command's options as Discord sends them.
 //! - Re-exported simulator types ([`InteractionStatus`], ...) and `serde_json`'s [`json!`].
 //!
 //! # Tasks
@@ -51,6 +52,8 @@ mod options;
 pub use bot::{TestBot, TestBotBuilder, WAIT};
 pub use error::TestkitError;
 pub use gateway_view::GatewayView;
-pub use novera_sim::{Followup, InteractionStatus, RecordedBody, RequestLogEntry, Violation};
-pub use options::options;
+pub use novera_sim::{
+    Followup, InteractionStatus, RecordedBody, RequestLogEntry, ShownModal, Violation,
+};
+pub use options::{autocomplete_options, options};
 pub use serde_json::{Value, json};

@@ -1,4 +1,4 @@
-//! Building a slash command's `data.options` the way Discord sends them.
+//! Building a slash command's (or an autocomplete's) `data.options` the way Discord sends them.
 
 use serde_json::{Value, json};
 
@@ -27,4 +27,22 @@ pub fn options(pairs: &[(&str, Value)]) -> Value {
             })
             .collect(),
     )
+}
+
+/// Discord's `data.options` of an autocomplete interaction: `pairs` as [`options`] does, then the
+/// option the user is typing in, `focused`, whose value is the text typed so far (Discord sends
+/// it as a string whatever the option's type).
+///
+/// ```
+/// use novera_testkit::{autocomplete_options, json};
+/// let opts = autocomplete_options(&[("count", json!(2))], "fruit", "ap");
+/// assert_eq!(opts[1], json!({"name": "fruit", "type": 3, "value": "ap", "focused": true}));
+/// ```
+#[must_use]
+pub fn autocomplete_options(pairs: &[(&str, Value)], focused: &str, typed: &str) -> Value {
+    let mut all = options(pairs);
+    if let Some(list) = all.as_array_mut() {
+        list.push(json!({"name": focused, "type": 3, "value": typed, "focused": true}));
+    }
+    all
 }
