@@ -43,13 +43,17 @@ pub trait Command: Send + Sync + 'static {
         })
     }
 
-    /// Handles a modal submission. The default tells the user the form is no longer active.
+    /// Handles the submission of a modal this command showed with
+    /// [`Context::show_modal`](crate::Context::show_modal); read the answers with
+    /// [`Context::modal_value`](crate::Context::modal_value). The default tells the user the
+    /// form is no longer active.
     fn modal(&self, ctx: Context) -> BoxFuture<'_, CommandResult> {
         self.component(ctx)
     }
 
-    /// Suggests choices for the focused option. Must be quick: Discord allows no deferral, so
-    /// the router answers with no choices if this takes longer than the auto-defer time.
+    /// Suggests choices for the focused option ([`Context::focused_option`](crate::Context::focused_option)).
+    /// Must be quick: Discord allows no deferral, so the router answers with no choices if this
+    /// takes longer than the auto-defer time, fails or panics. At most 25 choices are sent.
     fn autocomplete(
         &self,
         ctx: Context,

@@ -8,9 +8,13 @@ use novera_core::within;
 use twilight_cache_inmemory::DefaultInMemoryCache;
 use twilight_http::Client;
 use twilight_interactions::command::{CommandInputData, CommandModel};
-use twilight_model::application::interaction::application_command::CommandDataOption;
+use twilight_model::application::interaction::application_command::{
+    CommandDataOption, CommandOptionValue,
+};
+use twilight_model::application::interaction::modal::ModalInteractionComponent;
 use twilight_model::application::interaction::{Interaction, InteractionData};
 use twilight_model::channel::Message;
+use twilight_model::channel::message::Component;
 use twilight_model::gateway::payload::incoming::MessageCreate;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{
@@ -24,7 +28,7 @@ use crate::gateway_info::GatewayInfo;
 use crate::registry::Registry;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder};
-use crate::router::Shared;
+use crate::router::{Shared, owner_of};
 use crate::stats::RouterStats;
 use crate::wait::{ComponentStream, claiming};
 
@@ -238,6 +242,76 @@ impl Context {
     /// Sends a follow-up message and returns it.
     pub async fn follow_up(&self, reply: impl Into<Reply>) -> Result<Message, ReplyError> {
         self.inner.responder.followup(&reply.into()).await
+    }
+
+    /// Shows a modal (a form) as the first response to a slash command or a click. Its
+    /// `custom_id` must start with `<command name>:` so the submission is routed back to this
+    /// command's [`Command::modal`](crate::Command::modal), which reads the answers with
+    /// [`modal_value`](Self::modal_value). Show it at once: after the router's auto-defer (or
+    /// any reply) a modal is no longer possible, and after it nothing else can be sent for
+    /// this interaction.
+    pub async fn show_modal(
+        &self,
+        custom_id: impl Into<String>,
+        title: impl Into<String>,
+        components: Vec<Component>,
+    ) -> Result<(), ReplyError> {
+        let custom_id = custom_id.into();
+        if owner_of(&custom_id) != Some(self.command_name()) {
+            return Err(ReplyError::Unsupported(
+                "a modal's custom_id must start with `<command name>:` to be routed back",
+            ));
+        }
+        self.inner
+            .responder
+            .modal(custom_id, title.into(), components)
+            .await
+    }
+
+    /// The text a user entered in the modal's text input `custom_id` (in an action row or a
+    /// label), when this invocation is a modal submission.
+    #[must_use]
+    pub fn modal_value(&self, custom_id: &str) -> Option<&str> {
+        fn find<'a>(
+            components: &'a [ModalInteractionComponent],
+            custom_id: &str,
+        ) -> Option<&'a str> {
+            components.iter().find_map(|component| match component {
+                ModalInteractionComponent::ActionRow(row) => find(&row.components, custom_id),
+                ModalInteractionComponent::Label(label) => {
+                    find(std::slice::from_ref(&*label.component), custom_id)
+                }
+                ModalInteractionComponent::TextInput(input) if input.custom_id == custom_id => {
+                    Some(input.value.as_str())
+                }
+                _ => None,
+            })
+        }
+        match self.interaction()?.data.as_ref()? {
+            InteractionData::ModalSubmit(data) => find(&data.components, custom_id),
+            _ => None,
+        }
+    }
+
+    /// The option the user is typing in and the text typed so far, when this invocation is an
+    /// autocomplete (sub-command options included). Discord sends the text as a string whatever
+    /// the option's type.
+    #[must_use]
+    pub fn focused_option(&self) -> Option<(&str, &str)> {
+        fn find(options: &[CommandDataOption]) -> Option<(&str, &str)> {
+            options.iter().find_map(|option| match &option.value {
+                CommandOptionValue::Focused(typed, _) => {
+                    Some((option.name.as_str(), typed.as_str()))
+                }
+                CommandOptionValue::SubCommand(inner)
+                | CommandOptionValue::SubCommandGroup(inner) => find(inner),
+                _ => None,
+            })
+        }
+        match self.interaction()?.data.as_ref()? {
+            InteractionData::ApplicationCommand(data) => find(&data.options),
+            _ => None,
+        }
     }
 
     /// The original response message (e.g. to wait for clicks on it).

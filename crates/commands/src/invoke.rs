@@ -137,8 +137,11 @@ pub(crate) async fn run(shared: Arc<Shared>, entry: Arc<Entry>, ctx: Context, ki
 
 async fn autocomplete(shared: &Shared, entry: &Entry, ctx: Context, responder: &Responder) {
     let name = entry.def.name();
-    // No deferral exists for autocomplete: answer before the window whatever happens.
-    let work = AssertUnwindSafe(entry.handler.autocomplete(ctx)).catch_unwind();
+    // No deferral exists for autocomplete: answer before the window whatever happens. The
+    // handler is called inside the guarded future, so a panic before it returns its future
+    // is caught too.
+    let handler = Arc::clone(&entry.handler);
+    let work = AssertUnwindSafe(async move { handler.autocomplete(ctx).await }).catch_unwind();
     let choices = match within(shared.config.auto_defer, work).await {
         Some(Ok(Ok(choices))) => {
             shared.counters.served(name);

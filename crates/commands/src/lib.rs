@@ -39,7 +39,11 @@
 //! - [`builtins`]: `/ping`, `/status`, `/ask`, `/poll`, `/help`.
 //!
 //! Components and modals are routed by `custom_id`: the part before the first `:` names the
-//! owning command (`poll:vote:1`). Prefix commands (`!roll 2d6`) run when a prefix is configured
+//! owning command (`poll:vote:1`); [`Context::show_modal`] insists on it. Autocomplete goes to
+//! [`Command::autocomplete`], which must answer within [`RouterConfig::auto_defer`] (no deferral
+//! exists for it): a failing, panicking or slow handler, or an unknown command, gets an empty
+//! choice list, and more than 25 choices are cut to Discord's 25. A modal submission or click
+//! for a command the router does not know gets an ephemeral "This is no longer active.". Prefix commands (`!roll 2d6`) run when a prefix is configured
 //! and the definition opts in with [`CommandDef::prefix`]; they need the privileged
 //! `MESSAGE_CONTENT` intent, without which Discord sends messages with empty content.
 //!

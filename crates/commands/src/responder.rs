@@ -17,7 +17,6 @@ use tokio::sync::Mutex;
 use twilight_http::Client;
 use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
-use twilight_model::application::command::CommandOptionChoice;
 use twilight_model::channel::Message;
 use twilight_model::http::interaction::{
     InteractionResponse, InteractionResponseData, InteractionResponseType,
@@ -29,6 +28,8 @@ use twilight_model::id::marker::{
 
 use crate::error::ReplyError;
 use crate::reply::Reply;
+
+mod forms;
 
 /// Discord's "Interaction has already been acknowledged".
 const ALREADY_ACKNOWLEDGED: u64 = 40060;
@@ -72,7 +73,13 @@ pub(crate) enum Stage {
     Responded {
         original_is_component: bool,
     },
+    /// Answered with a modal (type 9): no message exists; the user's answer arrives as a new
+    /// (modal submit) interaction.
+    ModalShown,
 }
+
+/// Why nothing more can be sent after a modal.
+const AFTER_MODAL: &str = "a modal was shown: answer its submission instead";
 
 #[derive(Debug)]
 struct State {
@@ -172,6 +179,7 @@ impl Responder {
                 Stage::DeferredUpdate | Stage::Responded { .. } => {
                     self.followup_raw(reply).await.map(drop)
                 }
+                Stage::ModalShown => Err(ReplyError::Unsupported(AFTER_MODAL)),
             },
         }
     }
@@ -257,6 +265,7 @@ impl Responder {
         }
         let mut state = self.state.lock().await;
         match state.stage {
+            Stage::ModalShown => Err(ReplyError::Unsupported(AFTER_MODAL)),
             Stage::Fresh => {
                 self.callback(
                     &mut state,
@@ -297,9 +306,13 @@ impl Responder {
     /// Edits the original response (or, for prefix commands, the last message sent).
     pub(crate) async fn edit_original(&self, reply: &Reply) -> Result<(), ReplyError> {
         let mut state = self.state.lock().await;
-        if state.stage == Stage::Fresh {
-            drop(state);
-            return self.reply(reply).await;
+        match state.stage {
+            Stage::Fresh => {
+                drop(state);
+                return self.reply(reply).await;
+            }
+            Stage::ModalShown => return Err(ReplyError::Unsupported(AFTER_MODAL)),
+            _ => {}
         }
         match &self.target {
             Target::Message { channel_id, .. } => {
@@ -338,6 +351,9 @@ impl Responder {
                 self.reply(reply).await?;
                 self.original().await
             }
+            Target::Interaction { .. } if state.stage == Stage::ModalShown => {
+                Err(ReplyError::Unsupported(AFTER_MODAL))
+            }
             Target::Interaction { .. } => self.followup_raw(reply).await,
         }
     }
@@ -366,29 +382,6 @@ impl Responder {
                 .await
             }
         }
-    }
-
-    /// Answers an autocomplete interaction.
-    pub(crate) async fn autocomplete(
-        &self,
-        choices: Vec<CommandOptionChoice>,
-    ) -> Result<(), ReplyError> {
-        let mut state = self.state.lock().await;
-        if state.stage != Stage::Fresh {
-            return Ok(());
-        }
-        self.callback(
-            &mut state,
-            InteractionResponseType::ApplicationCommandAutocompleteResult,
-            Some(InteractionResponseData {
-                choices: Some(choices),
-                ..InteractionResponseData::default()
-            }),
-            Stage::Responded {
-                original_is_component: false,
-            },
-        )
-        .await
     }
 
     async fn callback(

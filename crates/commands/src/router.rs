@@ -400,7 +400,7 @@ impl Router {
 }
 
 /// The command owning a `custom_id`: the part before the first `:`.
-fn owner_of(custom_id: &str) -> Option<&str> {
+pub(crate) fn owner_of(custom_id: &str) -> Option<&str> {
     custom_id.split_once(':').map(|(owner, _)| owner)
 }
 
