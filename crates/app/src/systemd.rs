@@ -50,6 +50,8 @@ pub(crate) fn spawn(
             let readiness = registry.readiness();
             let line = if readiness.ready {
                 "ready: all shards active".to_owned()
+            } else if readiness.not_ready.is_empty() {
+                "starting".to_owned()
             } else {
                 let waiting: Vec<String> =
                     readiness.not_ready.iter().map(|c| c.name.clone()).collect();

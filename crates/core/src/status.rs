@@ -171,15 +171,23 @@ impl StatusRegistry {
     }
 
     /// Aggregate readiness over required components.
+    ///
+    /// With no required component registered yet the process is not ready: nothing that could
+    /// serve exists, and a supervisor told "ready" that early would route traffic to it.
     #[must_use]
     pub fn readiness(&self) -> Readiness {
-        let not_ready: Vec<_> = self
+        let required: Vec<_> = self
             .components()
             .into_iter()
-            .filter(|c| c.required && !c.health.is_ready())
+            .filter(|c| c.required)
+            .collect();
+        let any_required = !required.is_empty();
+        let not_ready: Vec<_> = required
+            .into_iter()
+            .filter(|c| !c.health.is_ready())
             .collect();
         Readiness {
-            ready: not_ready.is_empty(),
+            ready: any_required && not_ready.is_empty(),
             not_ready,
         }
     }
@@ -422,6 +430,18 @@ mod tests {
         assert_eq!(r.not_ready[0].health, Health::Down("resuming".into()));
 
         shard1.degraded("high latency");
+        assert!(registry.readiness().ready);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn nothing_registered_is_not_ready() {
+        let registry = StatusRegistry::new();
+        let optional = registry.register_optional("alerts");
+        optional.ready();
+        let r = registry.readiness();
+        assert!(!r.ready);
+        assert!(r.not_ready.is_empty());
+        registry.register("router").ready();
         assert!(registry.readiness().ready);
     }
 

@@ -99,7 +99,7 @@ impl HealthState {
         if !any_required {
             not_ready.push(NOTHING_REGISTERED.to_owned());
         }
-        let ready = readiness.ready && any_required;
+        let ready = readiness.ready;
         ReadinessReport {
             status: if ready { "ready" } else { "not_ready" },
             ready,
