@@ -1,13 +1,13 @@
 //! What every scenario shares: the settings, waiting for the bot to catch up with the
 //! simulator, and waiting for a command's answer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 use novera_sim::{ControlClient, InteractionStatus};
 
-use crate::bot::{Bot, Counters};
+use crate::bot::{Bot, BotLaunch, Counters};
 use crate::world::dispatched;
 
 /// Settings every scenario shares.
@@ -19,9 +19,21 @@ pub struct Bench {
     pub runs: usize,
     /// Print progress lines on stderr.
     pub progress: bool,
+    /// Extra environment of every bot (experiments: `MALLOC_ARENA_MAX`, `NOVERA_CACHE__...`).
+    pub bot_env: Vec<(String, String)>,
 }
 
 impl Bench {
+    /// A launch of the binary under test in `dir`, with [`bot_env`](Self::bot_env) applied.
+    #[must_use]
+    pub fn launch(&self, dir: &Path) -> BotLaunch {
+        self.bot_env
+            .iter()
+            .fold(BotLaunch::new(&self.novera, dir), |launch, (key, value)| {
+                launch.env(key, value.clone())
+            })
+    }
+
     /// Prints a progress line on stderr (stdout carries only the results).
     pub fn progress(&self, line: &str) {
         if self.progress {

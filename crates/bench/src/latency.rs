@@ -15,7 +15,6 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
 
-use crate::bot::BotLaunch;
 use crate::harness::{Bench, count, settle, wait_answered};
 use crate::report::Report;
 use crate::stats::Percentiles;
@@ -60,7 +59,8 @@ pub async fn latency(bench: &Bench, options: &LatencyOptions) -> Result<Report> 
     let sim = start_sim(options.world, None).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
-    let bot = BotLaunch::new(&bench.novera, dir.path())
+    let bot = bench
+        .launch(dir.path())
         .sim(&sim.base_url())
         .spawn()
         .await?;

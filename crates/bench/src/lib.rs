@@ -41,6 +41,7 @@
 //!     novera: "target/release/novera".into(),
 //!     runs: 5,
 //!     progress: true,
+//!     bot_env: Vec::new(),
 //! };
 //! let options = ThroughputOptions {
 //!     events: 200_000,

@@ -18,6 +18,9 @@ use novera_bench::{
     ThroughputOptions, WorldSize,
 };
 
+/// `--bot-env` as given, recorded in every report's parameters.
+static BOT_ENV: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
 /// Benchmarks of the novera binary against novera-sim (127.0.0.1 only).
 #[derive(Debug, Parser)]
 #[command(name = "novera-bench", version, about)]
@@ -34,6 +37,10 @@ struct Cli {
     /// No progress lines on stderr.
     #[arg(long, global = true)]
     quiet: bool,
+    /// Extra environment variable of the bot, KEY=VALUE (repeatable; for experiments with the
+    /// allocator or the cache settings).
+    #[arg(long = "bot-env", global = true, value_parser = parse_env)]
+    bot_env: Vec<(String, String)>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -153,6 +160,10 @@ fn report_error(error: &anyhow::Error) {
 
 #[allow(clippy::print_stdout, reason = "the binary's results")]
 fn print(report: &Report, json: bool) {
+    let mut report = report.clone();
+    if let Some(env) = BOT_ENV.get().filter(|e| !e.is_empty()) {
+        report.param("bot_env", env.join(" "));
+    }
     if json {
         println!("{}", report.to_json_line());
     } else {
@@ -186,7 +197,15 @@ async fn run(cli: Cli) -> Result<()> {
         novera: std::path::absolute(&novera).unwrap_or(novera),
         runs: cli.runs,
         progress: !cli.quiet,
+        bot_env: cli.bot_env,
     };
+    let _ = BOT_ENV.set(
+        bench
+            .bot_env
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
+    );
     let json = cli.json;
     match cli.scenario {
         Scenario::Throughput(args) => {
@@ -227,6 +246,13 @@ async fn run(cli: Cli) -> Result<()> {
         Scenario::All(args) => all(&bench, &args, json).await?,
     }
     Ok(())
+}
+
+fn parse_env(pair: &str) -> Result<(String, String)> {
+    match pair.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => bail!("expected KEY=VALUE, got `{pair}`"),
+    }
 }
 
 fn latency_options(args: &LatencyArgs) -> Result<LatencyOptions> {

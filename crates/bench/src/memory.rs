@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 
-use crate::bot::{Bot, BotLaunch, Memory};
+use crate::bot::{Bot, Memory};
 use crate::harness::{Bench, count, settle};
 use crate::report::Report;
 use crate::world::{WorldSize, start_sim};
@@ -92,7 +92,8 @@ async fn run_once(bench: &Bench, world: WorldSize) -> Result<RunResult> {
     let sim = start_sim(world, None).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
-    let bot = BotLaunch::new(&bench.novera, dir.path())
+    let bot = bench
+        .launch(dir.path())
         .sim(&sim.base_url())
         .spawn()
         .await?;

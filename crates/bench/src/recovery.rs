@@ -8,7 +8,9 @@
 //! - `first_event_ms`: until the bot answered that `/ping` (its dispatch time plus the
 //!   simulator's recorded answer time);
 //! - `events_lost`: dispatches the simulator sent that the bot never received (sequence
-//!   numbers against the bot's `novera_gateway_events_total`), plus unanswered pings. Must be 0.
+//!   numbers against the bot's `novera_gateway_events_total`), plus unanswered pings. Must be 0;
+//! - `events_shed`: events the bot received but dropped before its router (queue full), which
+//!   no handler saw (for the restart: in the new process).
 //!
 //! Faults: op 7 RECONNECT, a TCP drop without close frame, a zombie connection (the simulator
 //! goes silent, heartbeat ACKs included, until the bot notices a missed ACK), and a process
@@ -53,6 +55,7 @@ struct Recovery {
     resumed: Duration,
     first_event: Duration,
     lost: u64,
+    shed: u64,
 }
 
 /// Runs every fault `bench.runs` times (one bot per run, faults in sequence, then a restart).
@@ -63,7 +66,7 @@ pub async fn recovery(bench: &Bench, options: &RecoveryOptions) -> Result<Report
     report.param("world", options.world.to_string());
     report.param("runs", bench.runs);
     let kinds: Vec<&str> = FAULTS.iter().copied().chain(["restart"]).collect();
-    let mut series: Vec<[Vec<f64>; 3]> = kinds.iter().map(|_| Default::default()).collect();
+    let mut series: Vec<[Vec<f64>; 4]> = kinds.iter().map(|_| Default::default()).collect();
     let mut restart_exec = Vec::new();
     let mut restart_stop = Vec::new();
     for run in 1..=bench.runs {
@@ -75,14 +78,16 @@ pub async fn recovery(bench: &Bench, options: &RecoveryOptions) -> Result<Report
             values[0].push(ms(result.resumed));
             values[1].push(ms(result.first_event));
             values[2].push(count(result.lost));
+            values[3].push(count(result.shed));
         }
         restart_exec.push(ms(exec_to_resumed));
         restart_stop.push(ms(stop));
     }
-    for (kind, [resumed, first, lost]) in kinds.iter().zip(series) {
+    for (kind, [resumed, first, lost, shed]) in kinds.iter().zip(series) {
         report.figure(format!("{kind}_resumed_ms"), "ms", resumed);
         report.figure(format!("{kind}_first_event_ms"), "ms", first);
         report.figure(format!("{kind}_events_lost"), "count", lost);
+        report.figure(format!("{kind}_events_shed"), "count", shed);
     }
     report.figure("restart_stop_ms", "ms", restart_stop);
     report.figure("restart_exec_to_resumed_ms", "ms", restart_exec);
@@ -102,7 +107,8 @@ async fn run_once(
     let sim = start_sim(options.world, Some(options.heartbeat)).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
-    let launch = BotLaunch::new(&bench.novera, dir.path())
+    let launch = bench
+        .launch(dir.path())
         .sim(&sim.base_url())
         .env("NOVERA_LOG__LEVEL", "warn,novera_gateway=info");
     let bot = launch.spawn().await?;
@@ -170,6 +176,7 @@ async fn interrupt(
         resumed: resumed.duration_since(start),
         first_event: first_event.unwrap_or(PATIENCE),
         lost: sent.saturating_sub(after.events) + u64::from(answer.is_none()),
+        shed: after.dropped.saturating_sub(before.dropped),
     })
 }
 
@@ -226,6 +233,7 @@ async fn restart(
         resumed: resumed.duration_since(start),
         first_event: first_event.unwrap_or(PATIENCE),
         lost: lost + u64::from(answer.is_none()),
+        shed: after.dropped,
     };
     let exec_to_resumed = resumed.duration_since(bot.exec_at());
     Ok((recovery, exec_to_resumed, stopped, bot))

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::bot::BotLaunch;
 use crate::harness::{Bench, ms};
 use crate::report::Report;
 
@@ -24,7 +23,7 @@ pub async fn startup(bench: &Bench) -> Result<Report> {
     for run in 1..=bench.runs {
         bench.progress(&format!("startup: run {run}/{}", bench.runs));
         let dir = tempfile::tempdir().context("temporary directory")?;
-        let bot = BotLaunch::new(&bench.novera, dir.path()).spawn().await?;
+        let bot = bench.launch(dir.path()).spawn().await?;
         announced.push(ms(bot.exec_at().elapsed()));
         let took = bot
             .wait_ready(Duration::from_secs(60), Duration::from_millis(2))

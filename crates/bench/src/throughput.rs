@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::Value;
 
-use crate::bot::{Bot, BotLaunch};
+use crate::bot::Bot;
 use crate::harness::{Bench, count, settle, wait_answered};
 use crate::report::Report;
 use crate::world::{WorldSize, session, start_sim};
@@ -140,7 +140,8 @@ async fn run_once(bench: &Bench, options: &ThroughputOptions, load: Load) -> Res
     let sim = start_sim(options.world, None).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
-    let bot = BotLaunch::new(&bench.novera, dir.path())
+    let bot = bench
+        .launch(dir.path())
         .sim(&sim.base_url())
         .spawn()
         .await?;
