@@ -269,7 +269,8 @@ async fn poll_closes_after_its_duration_and_shows_the_result() {
             options(&[
                 ("question", json!("Quick?")),
                 ("choices", json!("yes, no")),
-                ("seconds", json!(1)),
+                // Long enough that the vote below lands first even on a loaded machine.
+                ("seconds", json!(3)),
             ]),
         )
         .await
