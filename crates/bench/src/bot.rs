@@ -329,7 +329,7 @@ impl Bot {
             .get(format!("{}/metrics", self.health))
             .send()
             .await
-            .context("GET /metrics")?
+            .with_context(|| format!("GET /metrics; the bot's output:\n{}", self.tail()))?
             .text()
             .await
             .context("read /metrics")?;
