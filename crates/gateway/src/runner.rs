@@ -154,6 +154,11 @@ impl ShardRunner {
                 item = shard.next_event(EventTypeFlags::all()) => item,
             };
             self.slot.component.touch();
+            // A burst of buffered frames makes `next_event` ready every time, so this task would
+            // never yield, and the router (woken on this worker) would get no CPU until the queue
+            // overflowed and events were shed. Spending tokio's cooperative budget yields every
+            // few dozen events; heartbeats are unaffected (they are sent from this same poll).
+            tokio::task::consume_budget().await;
             match item {
                 Some(Ok(event)) => match self.handle(&shard, event, closing.is_some()) {
                     Flow::Continue => {}
