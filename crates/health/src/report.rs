@@ -95,8 +95,8 @@ impl HealthState {
         let registry = self.registry();
         let readiness = registry.readiness();
         let mut not_ready: Vec<String> = readiness.not_ready.iter().map(describe).collect();
-        let any_required = registry.components().iter().any(|c| c.required);
-        if !any_required {
+        // Core reports "not ready" with nothing listed only when no required component exists.
+        if !readiness.ready && readiness.not_ready.is_empty() {
             not_ready.push(NOTHING_REGISTERED.to_owned());
         }
         let ready = readiness.ready;

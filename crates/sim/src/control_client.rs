@@ -107,14 +107,8 @@ impl ControlClient {
         channel_id: Option<u64>,
         user_id: Option<u64>,
     ) -> Result<CreatedInteraction, ControlError> {
-        let body = json!({
-            "name": name,
-            "options": options,
-            "guild_id": guild_id.map(|g| g.to_string()),
-            "channel_id": channel_id.map(|c| c.to_string()),
-            "user_id": user_id.map(|u| u.to_string()),
-        });
-        self.post("/interactions", &body).await
+        self.create_interaction(2, name, options, guild_id, channel_id, user_id)
+            .await
     }
 
     /// `POST /_sim/interactions` with `type: 4`: a user types in an autocomplete option of
@@ -129,8 +123,22 @@ impl ControlClient {
         channel_id: Option<u64>,
         user_id: Option<u64>,
     ) -> Result<CreatedInteraction, ControlError> {
+        self.create_interaction(4, name, options, guild_id, channel_id, user_id)
+            .await
+    }
+
+    /// `POST /_sim/interactions` with the interaction `type` (2 command, 4 autocomplete).
+    async fn create_interaction(
+        &self,
+        kind: u8,
+        name: &str,
+        options: Value,
+        guild_id: Option<u64>,
+        channel_id: Option<u64>,
+        user_id: Option<u64>,
+    ) -> Result<CreatedInteraction, ControlError> {
         let body = json!({
-            "type": 4,
+            "type": kind,
             "name": name,
             "options": options,
             "guild_id": guild_id.map(|g| g.to_string()),
