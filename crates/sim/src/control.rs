@@ -13,8 +13,10 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::api_error::ApiError;
-use crate::frame::{self, LoadMessages, op};
+use crate::frame::{self, op};
 use crate::interactions::{InteractionRecord, interaction_json, interaction_metadata, new_token};
+use crate::load::Load;
+use crate::load_spec::LoadSpec;
 use crate::messages::{MessageBody, MessageMeta};
 use crate::modals;
 use crate::rest::json_body;
@@ -26,12 +28,9 @@ use crate::types::{
     CreatedInteraction, CreatedMessage, Fault, FaultApplied, InteractionStatus, LoadStarted,
     RequestLogEntry, SimState,
 };
-use crate::world::{INTENT_GUILD_MESSAGES, INTENT_MESSAGE_CONTENT, World};
+use crate::world::{INTENT_MESSAGE_CONTENT, World};
 
 type Result<T> = std::result::Result<T, ApiError>;
-
-/// Most `MESSAGE_CREATEs` one `/_sim/load` call may ask for.
-const MAX_LOAD: u64 = 100_000_000;
 
 pub(crate) fn router() -> Router<Arc<Sim>> {
     Router::new()
@@ -460,15 +459,7 @@ async fn fault(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<FaultApp
 async fn load(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<LoadStarted>> {
     let body = json_body(&body)?;
     let world = &sim.world;
-    match body.get("kind").and_then(Value::as_str) {
-        Some("messages") | None => {}
-        Some(other) => return Err(bad_request(format!("unknown load kind `{other}`"))),
-    }
-    let count = body
-        .get("count")
-        .and_then(Value::as_u64)
-        .filter(|c| (1..=MAX_LOAD).contains(c))
-        .ok_or_else(|| bad_request(format!("`count` must be 1..={MAX_LOAD}")))?;
+    let spec = LoadSpec::parse(&body).map_err(bad_request)?;
     let channel_id = id_field(&body, "channel_id")?.unwrap_or_else(|| world.channel_id(0, 0));
     let (guild, channel) = world
         .channel_location(channel_id)
@@ -489,19 +480,14 @@ async fn load(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<LoadStart
             "no live session receives this channel's guild",
         ));
     };
-    if intents & INTENT_GUILD_MESSAGES == 0 {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            0,
-            "the session lacks the GUILD_MESSAGES intent",
-        ));
+    if let Some(missing) = spec.missing_intents(intents) {
+        return Err(ApiError::new(StatusCode::CONFLICT, 0, missing));
     }
-    let first_message_id = sim.ids.reserve(count);
-    let batch = LoadMessages::new(
+    let first_message_id = sim.ids.reserve(Load::message_ids(&spec));
+    let batch = Load::new(
         world,
-        guild,
-        channel,
-        count,
+        &spec,
+        (guild, channel),
         first_message_id,
         unix_ms_now(),
         intents & INTENT_MESSAGE_CONTENT != 0,

@@ -222,6 +222,30 @@ impl ControlClient {
         self.post("/load", &body).await
     }
 
+    /// `POST /_sim/load` with `kind: mix`: `count` dispatches of several kinds in one channel
+    /// (the first of the first guild when `channel_id` is `None`), spread by `weights` (event
+    /// name and integer weight, e.g. `[("MESSAGE_CREATE", 4), ("TYPING_START", 4)]`), or by the
+    /// simulator's default mix when `None`. The session needs the intent of every kind used.
+    pub async fn load_mix(
+        &self,
+        count: u64,
+        channel_id: Option<u64>,
+        weights: Option<&[(&str, u32)]>,
+    ) -> Result<LoadStarted, ControlError> {
+        let weights = weights.map(|w| {
+            w.iter()
+                .map(|(name, weight)| ((*name).to_owned(), json!(weight)))
+                .collect::<serde_json::Map<_, _>>()
+        });
+        let body = json!({
+            "kind": "mix",
+            "count": count,
+            "channel_id": channel_id.map(|c| c.to_string()),
+            "weights": weights,
+        });
+        self.post("/load", &body).await
+    }
+
     /// `POST /_sim/reset`: refills the identify budget, restores the token, clears rate limits,
     /// faults, the request log and the violations report.
     pub async fn reset(&self) -> Result<(), ControlError> {

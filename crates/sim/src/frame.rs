@@ -10,7 +10,6 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
 
-use crate::snowflake::iso8601;
 use crate::world::World;
 
 /// Gateway opcodes the simulator sends.
@@ -99,131 +98,6 @@ impl LazyFrames for GuildCreates {
     }
 }
 
-/// Pieces of a load `MESSAGE_CREATE` that do not change from one message to the next.
-#[derive(Debug)]
-struct LoadAuthor {
-    /// `,"author":{...},"member":{...}`
-    author_and_member: String,
-    /// `,"mentions":[...]` used when the message mentions someone.
-    mention_of_next: String,
-    /// `<@id>` of the mentioned user.
-    mention_tag: String,
-}
-
-/// N `MESSAGE_CREATEs` for `/_sim/load`: written from templates, a few hundred nanoseconds each.
-///
-/// Every fourth message mentions a user, every tenth carries an embed; message ids are
-/// `first_message_id + index`.
-#[derive(Debug)]
-pub(crate) struct LoadMessages {
-    count: u64,
-    first_message_id: u64,
-    /// `,"channel_id":"..","guild_id":".."`
-    location: String,
-    timestamp: String,
-    authors: Vec<LoadAuthor>,
-    content_visible: bool,
-}
-
-impl LoadMessages {
-    pub(crate) fn new(
-        world: &World,
-        guild: u32,
-        channel: u32,
-        count: u64,
-        first_message_id: u64,
-        unix_ms: u64,
-        content_visible: bool,
-    ) -> Self {
-        let authors_count = world.user_count().min(16);
-        let authors = (0..authors_count)
-            .map(|k| {
-                let id = world.user_id(k);
-                let next = world.user_id((k + 1) % world.user_count());
-                let mut mentioned = world.user_json(next);
-                if let Some(map) = mentioned.as_object_mut() {
-                    map.insert("member".into(), world.partial_member_json(guild));
-                }
-                LoadAuthor {
-                    author_and_member: format!(
-                        ",\"author\":{},\"member\":{}",
-                        world.user_json(id),
-                        world.partial_member_json(guild)
-                    ),
-                    mention_of_next: format!(",\"mentions\":[{mentioned}]"),
-                    mention_tag: format!("<@{next}>"),
-                }
-            })
-            .collect();
-        Self {
-            count,
-            first_message_id,
-            location: format!(
-                ",\"channel_id\":\"{}\",\"guild_id\":\"{}\"",
-                world.channel_id(guild, channel),
-                world.guild_id(guild)
-            ),
-            timestamp: iso8601(unix_ms),
-            authors,
-            content_visible,
-        }
-    }
-}
-
-const LOAD_EMBED: &str = ",\"embeds\":[{\"type\":\"rich\",\"title\":\"Build report\",\"description\":\"All checks passed\",\"color\":5763719,\"fields\":[{\"name\":\"duration\",\"value\":\"42s\",\"inline\":true}]}]";
-
-impl LazyFrames for LoadMessages {
-    fn len(&self) -> u64 {
-        self.count
-    }
-
-    fn write(&self, index: u64, seq: u64, out: &mut String) {
-        let mut num = itoa::Buffer::new();
-        let Some(author) = self
-            .authors
-            .get(usize::try_from(index % self.authors.len().max(1) as u64).unwrap_or(0))
-        else {
-            return;
-        };
-        let mentions = index % 4 == 3;
-        let embed = index % 10 == 9;
-        out.reserve(1024);
-        out.push_str("{\"t\":\"MESSAGE_CREATE\",\"s\":");
-        out.push_str(num.format(seq));
-        out.push_str(",\"op\":0,\"d\":{\"id\":\"");
-        out.push_str(num.format(self.first_message_id + index));
-        out.push('"');
-        out.push_str(&self.location);
-        out.push_str(&author.author_and_member);
-        out.push_str(",\"content\":\"");
-        if self.content_visible {
-            out.push_str("load message ");
-            out.push_str(num.format(index));
-            if mentions {
-                out.push_str(" cc ");
-                out.push_str(&author.mention_tag);
-            }
-        }
-        out.push_str("\",\"timestamp\":\"");
-        out.push_str(&self.timestamp);
-        out.push_str("\",\"edited_timestamp\":null,\"tts\":false,\"mention_everyone\":false");
-        if mentions {
-            out.push_str(&author.mention_of_next);
-        } else {
-            out.push_str(",\"mentions\":[]");
-        }
-        out.push_str(",\"mention_roles\":[],\"attachments\":[]");
-        if embed && self.content_visible {
-            out.push_str(LOAD_EMBED);
-        } else {
-            out.push_str(",\"embeds\":[]");
-        }
-        out.push_str(",\"pinned\":false,\"type\":0,\"flags\":0,\"components\":[],\"nonce\":\"");
-        out.push_str(num.format(index));
-        out.push_str("\"}}");
-    }
-}
-
 /// The READY `d` of a new session.
 pub(crate) fn ready_json(
     world: &World,
@@ -268,18 +142,5 @@ mod tests {
             control(op::HELLO, r#"{"heartbeat_interval":45000}"#),
             r#"{"t":null,"s":null,"op":10,"d":{"heartbeat_interval":45000}}"#
         );
-    }
-
-    #[test]
-    fn load_messages_are_valid_json() {
-        let world = World::new(1, 2, 5);
-        let load = LoadMessages::new(&world, 0, 1, 20, 1000, 1_700_000_000_000, true);
-        for i in 0..20 {
-            let mut out = String::new();
-            load.write(i, 100 + i, &mut out);
-            let value: Value = serde_json::from_str(&out).expect("load frame is JSON");
-            assert_eq!(value["s"], 100 + i);
-            assert_eq!(value["d"]["id"], (1000 + i).to_string());
-        }
     }
 }

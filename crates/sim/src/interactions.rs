@@ -73,6 +73,9 @@ impl InteractionRecord {
             response_ms: self.first_callback_at.map(|t| {
                 u64::try_from(t.duration_since(self.dispatched_at).as_millis()).unwrap_or(u64::MAX)
             }),
+            response_us: self.first_callback_at.map(|t| {
+                u64::try_from(t.duration_since(self.dispatched_at).as_micros()).unwrap_or(u64::MAX)
+            }),
             content: self.content.clone(),
             original_message_id: self.original_message_id.map(|id| id.to_string()),
             ephemeral: self.ephemeral,

@@ -64,6 +64,8 @@ mod frame;
 mod gateway;
 mod identify;
 mod interactions;
+mod load;
+mod load_spec;
 mod messages;
 mod modals;
 mod ratelimit;

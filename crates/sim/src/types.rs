@@ -168,6 +168,9 @@ pub struct InteractionStatus {
     pub response_type: Option<u8>,
     /// Milliseconds from dispatch to the first callback request (accepted or not).
     pub response_ms: Option<u64>,
+    /// The same in microseconds (for latency figures below a millisecond).
+    #[serde(default)]
+    pub response_us: Option<u64>,
     /// Current content of the original response (after edits).
     pub content: Option<String>,
     /// Id of the original response message, if one exists.
@@ -220,9 +223,9 @@ pub struct RequestLogEntry {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LoadStarted {
-    /// Sequence number of the first `MESSAGE_CREATE`.
+    /// Sequence number of the load's first dispatch.
     pub first_seq: u64,
-    /// Sequence number of the last `MESSAGE_CREATE`.
+    /// Sequence number of the load's last dispatch.
     pub last_seq: u64,
 }
 

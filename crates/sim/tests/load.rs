@@ -3,10 +3,13 @@
 
 mod common;
 
-use std::time::Instant;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
-use common::{RawGateway, TOKEN, fast, start, within};
+use common::{RawGateway, SeqCheck, TOKEN, connect, drive, fast, start, within};
 use serde_json::json;
+use twilight_gateway::queue::InMemoryQueue;
+use twilight_gateway::{ConfigBuilder, Event, EventType, Intents, Shard, ShardId};
 
 #[tokio::test]
 async fn load_streams_consecutive_message_creates() {
@@ -84,5 +87,125 @@ async fn large_world_streams_every_guild() {
         assert_eq!(g["d"]["members"].as_array().map(Vec::len), Some(100));
         assert_eq!(g["d"]["channels"].as_array().map(Vec::len), Some(20));
     }
+    sim.shutdown().await;
+}
+
+/// Every intent the default mix needs, besides `GUILDS`.
+fn mix_intents() -> Intents {
+    Intents::GUILDS
+        | Intents::GUILD_MESSAGES
+        | Intents::MESSAGE_CONTENT
+        | Intents::GUILD_MESSAGE_REACTIONS
+        | Intents::GUILD_MESSAGE_TYPING
+        | Intents::GUILD_PRESENCES
+        | Intents::GUILD_MEMBERS
+}
+
+#[tokio::test]
+async fn a_mixed_load_parses_into_twilight_events_of_every_kind() {
+    let sim = start(fast().guilds(1).channels_per_guild(2).members_per_guild(20)).await;
+    let config = ConfigBuilder::new(TOKEN.to_owned(), mix_intents())
+        .proxy_url(sim.gateway_url())
+        .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0))
+        .build();
+    let mut shard = Shard::with_config(ShardId::ONE, config);
+    let mut check = SeqCheck::default();
+    connect(&mut shard, &mut check, 1).await;
+    let state = sim.control().state().await.expect("state");
+    let channel: u64 = state.guilds[0].channels[1].parse().expect("channel id");
+    let count = 2_000;
+    let started = sim
+        .control()
+        .load_mix(count, Some(channel), None)
+        .await
+        .expect("mixed load");
+    assert_eq!(started.last_seq - started.first_seq + 1, count);
+    let mut kinds: HashMap<EventType, u64> = HashMap::new();
+    let mut created = HashSet::new();
+    // `drive` fails the test on any event twilight cannot parse, and `check` on any gap.
+    drive(&mut shard, &mut check, |event| {
+        *kinds.entry(event.kind()).or_default() += 1;
+        match event {
+            Event::MessageCreate(m) => {
+                assert_eq!(m.channel_id.get(), channel);
+                created.insert(m.id);
+            }
+            Event::MessageUpdate(m) => {
+                assert!(created.contains(&m.id), "edit of a message never created");
+                assert!(m.edited_timestamp.is_some());
+            }
+            Event::MessageDelete(m) => assert!(created.contains(&m.id)),
+            Event::ReactionAdd(r) => {
+                assert!(created.contains(&r.message_id));
+                assert!(r.member.is_some());
+            }
+            Event::ReactionRemove(r) => assert!(created.contains(&r.message_id)),
+            Event::PresenceUpdate(p) => assert_eq!(
+                p.guild_id.get(),
+                state.guilds[0].id.parse::<u64>().expect("guild id")
+            ),
+            Event::MemberUpdate(m) => assert!(m.nick.is_some()),
+            _ => {}
+        }
+        kinds.values().sum::<u64>() == count
+    })
+    .await;
+    // The default mix, per 20 events: 4 messages, 2 edits, 1 delete, 2 + 1 reactions, 4
+    // typing, 5 presences, 1 member update; 2,000 events are 100 cycles.
+    for (kind, per_cycle) in [
+        (EventType::MessageCreate, 4),
+        (EventType::MessageUpdate, 2),
+        (EventType::MessageDelete, 1),
+        (EventType::ReactionAdd, 2),
+        (EventType::ReactionRemove, 1),
+        (EventType::TypingStart, 4),
+        (EventType::PresenceUpdate, 5),
+        (EventType::MemberUpdate, 1),
+    ] {
+        assert_eq!(kinds.get(&kind).copied(), Some(per_cycle * 100), "{kind:?}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_load_the_session_may_not_receive_is_refused() {
+    let sim = start(fast()).await;
+    let mut raw = RawGateway::hello(&sim).await;
+    raw.identify(TOKEN, 1 | (1 << 9)).await;
+    raw.until_op(0).await;
+    let control = sim.control();
+    let refused = control
+        .load_mix(10, None, None)
+        .await
+        .expect_err("no presence intent");
+    let message = refused.to_string();
+    assert!(
+        message.contains("409") && message.contains("GUILD_PRESENCES"),
+        "{message}"
+    );
+    let bad = control
+        .load_mix(10, None, Some(&[("MESSAGE_CRATE", 1)]))
+        .await
+        .expect_err("unknown event");
+    assert!(bad.to_string().contains("400"), "{bad}");
+    // A mix of what the session may receive goes through.
+    let started = control
+        .load_mix(
+            10,
+            None,
+            Some(&[("MESSAGE_CREATE", 1), ("MESSAGE_DELETE", 1)]),
+        )
+        .await
+        .expect("messages and deletes");
+    let mut kinds = Vec::new();
+    while kinds.len() < 10 {
+        let p = raw.until_op(0).await;
+        if p["s"].as_u64() >= Some(started.first_seq) {
+            kinds.push(p["t"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    assert_eq!(started.last_seq - started.first_seq, 9);
+    assert_eq!(kinds.iter().filter(|t| *t == "MESSAGE_DELETE").count(), 5);
+    assert_eq!(kinds[0], "MESSAGE_CREATE");
     sim.shutdown().await;
 }
