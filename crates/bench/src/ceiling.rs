@@ -2,7 +2,9 @@
 //!
 //! - Deserialization: twilight-model parses the simulator's own `MESSAGE_CREATE` payloads
 //!   (captured from a real connection) in a tight loop on one thread. A bot that does anything
-//!   with an event must at least parse it, so half of this is a fair target.
+//!   with an event must at least parse it, so half of this is a fair target. The same for the
+//!   payloads of the simulator's mixed load (presences, typing, messages, edits, deletes,
+//!   reactions, member updates), the ceiling of the `mix` throughput.
 //! - Frames: the simulator pushes the same load to a client that only reads WebSocket frames,
 //!   once with `zstd-stream` (the transport `novera` uses, never decompressed here) and once
 //!   uncompressed. Nothing can go faster through this simulator and this socket.
@@ -11,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 
-use crate::frames::{FrameReader, deserialize};
+use crate::frames::{FrameReader, LoadIntents, deserialize};
 use crate::harness::{Bench, count};
 use crate::report::Report;
 use crate::world::{WorldSize, start_sim};
@@ -36,11 +38,18 @@ pub async fn ceiling(bench: &Bench, options: &CeilingOptions) -> Result<Report> 
     report.param("runs", bench.runs);
 
     bench.progress("ceiling: capturing payloads");
-    let samples = capture(options).await.context("capture payloads")?;
-    let mean_bytes = samples.iter().map(String::len).sum::<usize>() / samples.len().max(1);
-    report.param("mean_payload_bytes", mean_bytes);
+    let samples = capture(options, LoadIntents::Messages)
+        .await
+        .context("capture payloads")?;
+    let mix_samples = capture(options, LoadIntents::Mix)
+        .await
+        .context("capture mixed payloads")?;
+    let mean = |s: &[String]| s.iter().map(String::len).sum::<usize>() / s.len().max(1);
+    report.param("mean_payload_bytes", mean(&samples));
+    report.param("mix_mean_payload_bytes", mean(&mix_samples));
 
     let mut deser = Vec::new();
+    let mut mix_deser = Vec::new();
     let mut zstd = Vec::new();
     let mut plain = Vec::new();
     for run in 1..=bench.runs {
@@ -51,21 +60,32 @@ pub async fn ceiling(bench: &Bench, options: &CeilingOptions) -> Result<Report> 
             .await
             .context("deserialization thread")??;
         deser.push(count(events) / took.as_secs_f64().max(1e-9));
+        let mix_for_thread = mix_samples.clone();
+        let took = tokio::task::spawn_blocking(move || deserialize(&mix_for_thread, events))
+            .await
+            .context("deserialization thread")??;
+        mix_deser.push(count(events) / took.as_secs_f64().max(1e-9));
         zstd.push(count(events) / push(options, true).await?.as_secs_f64().max(1e-9));
         plain.push(count(events) / push(options, false).await?.as_secs_f64().max(1e-9));
     }
     report.figure("deserialize_events_per_s", "events/s", deser);
+    report.figure("mix_deserialize_events_per_s", "events/s", mix_deser);
     report.figure("frames_zstd_events_per_s", "events/s", zstd);
     report.figure("frames_plain_events_per_s", "events/s", plain);
     Ok(report)
 }
 
-/// Captures `sample` load payloads from an uncompressed connection.
-async fn capture(options: &CeilingOptions) -> Result<Vec<String>> {
+/// Captures `sample` load payloads (messages, or the mixed load) from an uncompressed
+/// connection.
+async fn capture(options: &CeilingOptions, load: LoadIntents) -> Result<Vec<String>> {
     let sim = start_sim(options.world, None).await?;
-    let mut reader = FrameReader::identify(&sim.gateway_url(), false, options.world.guilds).await?;
+    let mut reader =
+        FrameReader::identify(&sim.gateway_url(), false, options.world.guilds, load).await?;
     let sample = u64::try_from(options.sample.max(1)).unwrap_or(u64::MAX);
-    sim.control().load_messages(sample, None).await?;
+    match load {
+        LoadIntents::Messages => sim.control().load_messages(sample, None).await?,
+        LoadIntents::Mix => sim.control().load_mix(sample, None, None).await?,
+    };
     let frames = reader.capture(options.sample.max(1)).await?;
     reader.close().await;
     sim.shutdown().await;
@@ -75,8 +95,13 @@ async fn capture(options: &CeilingOptions) -> Result<Vec<String>> {
 /// Time from asking for the load to the last frame read.
 async fn push(options: &CeilingOptions, compressed: bool) -> Result<Duration> {
     let sim = start_sim(options.world, None).await?;
-    let mut reader =
-        FrameReader::identify(&sim.gateway_url(), compressed, options.world.guilds).await?;
+    let mut reader = FrameReader::identify(
+        &sim.gateway_url(),
+        compressed,
+        options.world.guilds,
+        LoadIntents::Messages,
+    )
+    .await?;
     let start = Instant::now();
     sim.control().load_messages(options.events, None).await?;
     reader.drain(options.events).await?;

@@ -15,9 +15,51 @@ use twilight_model::gateway::event::GatewayEventDeserializer;
 
 use crate::bot::BENCH_TOKEN;
 
-/// `GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT`: the intents `novera` asks for by default, so
-/// the simulator writes the same payloads (content, embeds) to this client as to the bot.
-const INTENTS: u64 = 1 | (1 << 9) | (1 << 15);
+/// The intents of a load: what the bot asks for, so the simulator writes the same payloads
+/// (content, embeds) to a bare client as to the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadIntents {
+    /// `GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT`: `novera`'s default.
+    Messages,
+    /// The default ones plus `GUILD_MEMBERS`, `GUILD_PRESENCES`, `GUILD_MESSAGE_REACTIONS` and
+    /// `GUILD_MESSAGE_TYPING`: every kind of the simulator's mixed load.
+    Mix,
+}
+
+impl LoadIntents {
+    /// Intent names, as `discord.intents` takes them.
+    #[must_use]
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Self::Messages => &["GUILDS", "GUILD_MESSAGES", "MESSAGE_CONTENT"],
+            Self::Mix => &[
+                "GUILDS",
+                "GUILD_MEMBERS",
+                "GUILD_PRESENCES",
+                "GUILD_MESSAGES",
+                "GUILD_MESSAGE_REACTIONS",
+                "GUILD_MESSAGE_TYPING",
+                "MESSAGE_CONTENT",
+            ],
+        }
+    }
+
+    /// The intent bits.
+    #[must_use]
+    pub fn bits(self) -> u64 {
+        self.names()
+            .iter()
+            .filter_map(|name| twilight_model::gateway::Intents::from_name(name))
+            .fold(0, |bits, intent| bits | intent.bits())
+    }
+
+    /// The `NOVERA_DISCORD__INTENTS` value that makes the bot ask for these.
+    #[must_use]
+    pub fn env_value(self) -> String {
+        let quoted: Vec<String> = self.names().iter().map(|n| format!("\"{n}\"")).collect();
+        format!("[{}]", quoted.join(","))
+    }
+}
 
 /// How long any single frame may take to arrive before the reader gives up.
 const FRAME_PATIENCE: Duration = Duration::from_secs(30);
@@ -31,9 +73,15 @@ pub struct FrameReader {
 }
 
 impl FrameReader {
-    /// Connects to `gateway_url` (`ws://127.0.0.1:PORT`), identifies as shard `[0, 1]` and
-    /// reads READY and the `guilds` `GUILD_CREATEs`, so the next frames are what comes after.
-    pub async fn identify(gateway_url: &str, compressed: bool, guilds: u32) -> Result<Self> {
+    /// Connects to `gateway_url` (`ws://127.0.0.1:PORT`), identifies as shard `[0, 1]` with
+    /// `intents` and reads READY and the `guilds` `GUILD_CREATEs`, so the next frames are what
+    /// comes after.
+    pub async fn identify(
+        gateway_url: &str,
+        compressed: bool,
+        guilds: u32,
+        intents: LoadIntents,
+    ) -> Result<Self> {
         let compress = if compressed {
             "&compress=zstd-stream"
         } else {
@@ -52,7 +100,7 @@ impl FrameReader {
             "op": 2,
             "d": {
                 "token": BENCH_TOKEN,
-                "intents": INTENTS,
+                "intents": intents.bits(),
                 "properties": {"os": "linux", "browser": "novera-bench", "device": "novera-bench"},
                 "shard": [0, 1],
                 "large_threshold": 250,
@@ -163,5 +211,18 @@ mod tests {
         assert!(deserialize(&samples, 3).is_ok());
         assert!(deserialize(&[], 1).is_err());
         assert!(deserialize(&["{\"op\":0}".to_owned()], 1).is_err());
+    }
+
+    #[test]
+    fn intents_match_discord_bits() {
+        assert_eq!(LoadIntents::Messages.bits(), 1 | (1 << 9) | (1 << 15));
+        assert_eq!(
+            LoadIntents::Mix.bits(),
+            1 | (1 << 1) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 15)
+        );
+        assert_eq!(
+            LoadIntents::Messages.env_value(),
+            r#"["GUILDS","GUILD_MESSAGES","MESSAGE_CONTENT"]"#
+        );
     }
 }

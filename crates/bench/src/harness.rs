@@ -103,6 +103,16 @@ pub async fn wait_answered(
     }
 }
 
+/// Dispatch to first answer, as the simulator recorded it (microseconds, or milliseconds
+/// from a simulator that does not record them).
+#[must_use]
+pub(crate) fn response_time(status: &InteractionStatus) -> Option<Duration> {
+    status
+        .response_us
+        .map(Duration::from_micros)
+        .or_else(|| status.response_ms.map(Duration::from_millis))
+}
+
 /// Polls the simulator until its RESUME count exceeds `before`; returns when it saw it.
 pub async fn wait_resumed(
     control: &ControlClient,

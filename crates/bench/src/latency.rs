@@ -15,7 +15,7 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
 
-use crate::harness::{Bench, count, settle, wait_answered};
+use crate::harness::{Bench, count, ms, response_time, settle, wait_answered};
 use crate::report::Report;
 use crate::stats::Percentiles;
 use crate::world::{WorldSize, start_sim};
@@ -160,8 +160,7 @@ async fn run_once(control: &ControlClient, rate: u32, duration: Duration) -> Res
     for status in statuses {
         match status? {
             Some(answer) => {
-                #[allow(clippy::cast_precision_loss, reason = "milliseconds")]
-                samples.push(answer.response_ms.unwrap_or(0) as f64);
+                samples.push(ms(response_time(&answer).unwrap_or_default()));
                 let content = answer.content.unwrap_or_default();
                 if !content.starts_with("Pong") {
                     not_pong += 1;

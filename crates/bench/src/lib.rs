@@ -70,7 +70,7 @@ mod world;
 
 pub use bot::{BENCH_TOKEN, Bot, BotLaunch, Counters, Memory};
 pub use ceiling::{CeilingOptions, ceiling};
-pub use frames::{FrameReader, deserialize};
+pub use frames::{FrameReader, LoadIntents, deserialize};
 pub use harness::{Bench, settle, wait_answered, wait_resumed};
 pub use latency::{LatencyOptions, latency};
 pub use memory::{MemoryOptions, memory};

@@ -25,7 +25,7 @@ use novera_sim::{ControlClient, Fault};
 use serde_json::Value;
 
 use crate::bot::{Bot, BotLaunch};
-use crate::harness::{Bench, count, ms, settle, wait_answered, wait_resumed};
+use crate::harness::{Bench, count, ms, response_time, settle, wait_answered, wait_resumed};
 use crate::report::Report;
 use crate::world::{WorldSize, dispatched, start_sim};
 
@@ -164,10 +164,7 @@ async fn interrupt(
     let resumed = bot.wait_line(RESUMED_LINE, start, PATIENCE).await?;
     wait_resumed(control, resumes_before, PATIENCE).await?;
     let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
-    let first_event = answer
-        .as_ref()
-        .and_then(|a| a.response_ms)
-        .map(|ms| posted + Duration::from_millis(ms));
+    let first_event = answer.as_ref().and_then(response_time).map(|t| posted + t);
     let (after, sent) = settle_or_count(bot, control).await?;
     if after.identifies > before.identifies {
         bail!("the bot identified again instead of resuming");
@@ -218,10 +215,7 @@ async fn restart(
     let resumed = bot.wait_line(RESUMED_LINE, bot.exec_at(), PATIENCE).await?;
     wait_resumed(control, resumes_before, PATIENCE).await?;
     let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
-    let first_event = answer
-        .as_ref()
-        .and_then(|a| a.response_ms)
-        .map(|ms| posted + Duration::from_millis(ms));
+    let first_event = answer.as_ref().and_then(response_time).map(|t| posted + t);
     let (after, sent) = settle_or_count(&bot, control).await?;
     if after.identifies > 0 {
         bail!("the restarted bot identified instead of resuming");

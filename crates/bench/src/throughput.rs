@@ -7,10 +7,15 @@
 //! went through the cache: events/s = N / (first event sent -> marker answered), with the
 //! answer time recorded by the simulator. `received_per_s` runs to the moment the bot's
 //! `novera_gateway_events_total` reached the marker (polled every 2 ms): what the shard runner
-//! (decompress, parse, cache) keeps up with, whatever happens after it. A marker the bot received but shed (its queue to the
-//! router full) is sent again once the bot caught up, and the run notes it. The `mix` variant interleaves slash commands (each
-//! also causing the reply's `MESSAGE_CREATE` and the edit's `MESSAGE_UPDATE`) and users'
-//! stored messages, in every channel of a guild.
+//! (decompress, parse, cache) keeps up with, whatever happens after it. A marker the bot
+//! received but shed (its queue to the router full) is sent again once the bot caught up, and
+//! the run notes it.
+//!
+//! The `mix` variant gives the bot every guild intent and sends the simulator's mixed load
+//! (per 20 events: 5 presences, 4 typing, 4 messages, 2 edits, 1 delete, 3 reactions, 1 member
+//! update), round after round in every channel of a guild, interleaved with slash commands
+//! (each also causing the reply's `MESSAGE_CREATE` and the edit's `MESSAGE_UPDATE`) and users'
+//! stored messages.
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +23,8 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use serde_json::Value;
 
 use crate::bot::Bot;
-use crate::harness::{Bench, count, settle, wait_answered};
+use crate::frames::LoadIntents;
+use crate::harness::{Bench, count, response_time, settle, wait_answered};
 use crate::report::Report;
 use crate::world::{WorldSize, session, start_sim};
 
@@ -72,7 +78,7 @@ async fn wait_received(bot: &Bot, seq: u64, patience: Duration) -> Result<Instan
     }
 }
 
-/// Messages per round of the mix, and what else each round carries.
+/// Events of the simulator's mixed load per round of the mix, and what else each round carries.
 const MIX_ROUND: u64 = 1000;
 const MIX_COMMANDS_PER_ROUND: u64 = 2;
 const MIX_POSTS_PER_ROUND: u64 = 1;
@@ -130,7 +136,7 @@ pub async fn throughput(bench: &Bench, options: &ThroughputOptions) -> Result<Re
     }
     if options.mix {
         report.note(format!(
-            "mix: per {MIX_ROUND} load MESSAGE_CREATEs, {MIX_COMMANDS_PER_ROUND} /ping (INTERACTION_CREATE + reply MESSAGE_CREATE + edit MESSAGE_UPDATE) and {MIX_POSTS_PER_ROUND} stored user message; the simulator has no other event kinds to load"
+            "mix: per {MIX_ROUND} events of the simulator's mixed load (presences, typing, messages, edits, deletes, reactions, member updates), {MIX_COMMANDS_PER_ROUND} /ping (INTERACTION_CREATE + reply MESSAGE_CREATE + edit MESSAGE_UPDATE) and {MIX_POSTS_PER_ROUND} stored user message; the bot has every guild intent"
         ));
     }
     Ok(report)
@@ -140,9 +146,14 @@ async fn run_once(bench: &Bench, options: &ThroughputOptions, load: Load) -> Res
     let sim = start_sim(options.world, None).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
+    let intents = match load {
+        Load::Messages => LoadIntents::Messages,
+        Load::Mix => LoadIntents::Mix,
+    };
     let bot = bench
         .launch(dir.path())
         .sim(&sim.base_url())
+        .env("NOVERA_DISCORD__INTENTS", intents.env_value())
         .spawn()
         .await?;
     bot.wait_ready(Duration::from_secs(120), Duration::from_millis(10))
@@ -195,7 +206,7 @@ async fn run_once(bench: &Bench, options: &ThroughputOptions, load: Load) -> Res
         };
         let answered = wait_answered(&control, &marker.id, wait, Duration::from_millis(5)).await?;
         if let Some(answer) = answered {
-            break posted + Duration::from_millis(answer.response_ms.unwrap_or(0));
+            break posted + response_time(&answer).unwrap_or_default();
         }
         if shed == 0 || markers == MAX_MARKERS {
             bail!(
@@ -227,14 +238,15 @@ async fn run_once(bench: &Bench, options: &ThroughputOptions, load: Load) -> Res
     })
 }
 
-/// The mixed load: rounds of messages, slash commands and users' messages across channels.
+/// The mixed load: rounds of the simulator's mixed events, slash commands and users' messages
+/// across channels.
 async fn mix(control: &novera_sim::ControlClient, events: u64, channels: &[u64]) -> Result<()> {
     let rounds = (events / MIX_ROUND).max(1);
     let per_round = (events / rounds).max(1);
     let users = control.state().await?.users;
     for round in 0..rounds {
         let channel = channels[usize::try_from(round).unwrap_or(0) % channels.len()];
-        control.load_messages(per_round, Some(channel)).await?;
+        control.load_mix(per_round, Some(channel), None).await?;
         for _ in 0..MIX_COMMANDS_PER_ROUND {
             control
                 .run_command("ping", Value::Null, None, Some(channel), None)
