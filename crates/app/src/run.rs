@@ -218,6 +218,7 @@ pub(crate) fn gateway_config(config: &Config) -> GatewayConfig {
     gateway.session_path = Some(config.session.path.clone());
     gateway.max_session_age = config.session.max_age;
     gateway.cache.message_cache_size = config.cache.message_cache_size;
+    gateway.cache.resource_types = config.cache.resources.resource_types();
     gateway.rest_deadline = config.discord.rest_timeout;
     gateway.close_deadline = config.shutdown.close_timeout;
     gateway.large_threshold = config.discord.large_threshold;

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 pub(crate) use error::ConfigError;
 pub(crate) use sources::EnvSource;
 pub(crate) use types::{
-    IntentList, LogFormat, LogRotation, Registration, Secret, ShardCountSetting, ShardRangeSetting,
+    IntentList, LogFormat, LogRotation, Registration, ResourceList, Secret, ShardCountSetting,
+    ShardRangeSetting,
 };
 
 /// The whole configuration of the `novera` binary.
@@ -87,12 +88,15 @@ pub(crate) struct ShardsConfig {
 pub(crate) struct CacheConfig {
     /// Messages kept per channel.
     pub(crate) message_cache_size: usize,
+    /// Resource types cached, by name; every one but presences by default.
+    pub(crate) resources: ResourceList,
 }
 
 impl Default for CacheConfig {
     fn default() -> Self {
         Self {
             message_cache_size: 50,
+            resources: ResourceList::default(),
         }
     }
 }

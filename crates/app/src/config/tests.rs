@@ -229,3 +229,54 @@ fn every_key_is_documented() {
         "keys missing from docs/configuration.md: {missing:?}"
     );
 }
+
+#[test]
+fn cache_resources_default_to_all_but_presences_and_parse_by_name() {
+    use novera_gateway::ResourceType;
+
+    let config = Config::load(&sources(None, &[])).unwrap();
+    assert_eq!(
+        config.cache.resources.resource_types(),
+        ResourceType::all().difference(ResourceType::PRESENCE)
+    );
+    let gateway = crate::run::gateway_config(&config);
+    assert_eq!(
+        gateway.cache.resource_types,
+        ResourceType::all().difference(ResourceType::PRESENCE)
+    );
+
+    let toml = file("[cache]\nresources = [\"guild\", \"CHANNEL\", \"role\"]\n");
+    let config = Config::load(&sources(Some(&toml), &[])).unwrap();
+    let wanted = ResourceType::GUILD | ResourceType::CHANNEL | ResourceType::ROLE;
+    assert_eq!(config.cache.resources.resource_types(), wanted);
+    assert_eq!(
+        crate::run::gateway_config(&config).cache.resource_types,
+        wanted
+    );
+    let rendered = config.to_redacted_toml();
+    assert!(rendered.contains("\"CHANNEL\""), "{rendered}");
+
+    let config = Config::load(&sources(None, &[("NOVERA_CACHE__RESOURCES", "[]")])).unwrap();
+    assert_eq!(
+        config.cache.resources.resource_types(),
+        ResourceType::empty()
+    );
+}
+
+#[test]
+fn unknown_cache_resource_names_the_key_the_name_and_the_known_ones() {
+    let text = error_text(&sources(
+        None,
+        &[("NOVERA_CACHE__RESOURCES", "[\"GUILD\", \"MEMBERS\"]")],
+    ));
+    assert!(text.contains("`cache.resources`"), "{text}");
+    assert!(text.contains("NOVERA_CACHE__RESOURCES"), "{text}");
+    assert!(
+        text.contains("unknown cache resource \"MEMBERS\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("known: CHANNEL, EMOJI, GUILD, MEMBER,"),
+        "{text}"
+    );
+}

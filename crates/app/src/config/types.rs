@@ -4,6 +4,7 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
+use novera_gateway::ResourceType;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use twilight_model::gateway::Intents;
@@ -89,6 +90,59 @@ impl TryFrom<Vec<String>> for IntentList {
 
 impl From<IntentList> for Vec<String> {
     fn from(list: IntentList) -> Self {
+        list.names
+    }
+}
+
+/// Cached resource types by their twilight names (`GUILD`, `CHANNEL`, `MEMBER`...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
+pub(crate) struct ResourceList {
+    names: Vec<String>,
+    resources: ResourceType,
+}
+
+impl ResourceList {
+    pub(crate) fn resource_types(&self) -> ResourceType {
+        self.resources
+    }
+}
+
+impl Default for ResourceList {
+    /// The gateway's default: every resource but presences.
+    fn default() -> Self {
+        let resources = novera_gateway::CacheConfig::default().resource_types;
+        Self {
+            names: resources.iter_names().map(|(n, _)| n.to_owned()).collect(),
+            resources,
+        }
+    }
+}
+
+impl TryFrom<Vec<String>> for ResourceList {
+    type Error = String;
+
+    fn try_from(names: Vec<String>) -> Result<Self, Self::Error> {
+        let mut resources = ResourceType::empty();
+        for name in &names {
+            let flag = ResourceType::from_name(&name.to_ascii_uppercase()).ok_or_else(|| {
+                format!(
+                    "unknown cache resource {name:?}; known: {}",
+                    ResourceType::all()
+                        .iter_names()
+                        .map(|(n, _)| n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+            resources |= flag;
+        }
+        Ok(Self { names, resources })
+    }
+}
+
+impl From<ResourceList> for Vec<String> {
+    fn from(list: ResourceList) -> Self {
         list.names
     }
 }
