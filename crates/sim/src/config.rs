@@ -14,6 +14,7 @@ pub(crate) struct SimConfig {
     pub(crate) token: Option<String>,
     pub(crate) heartbeat_interval: Duration,
     pub(crate) heartbeat_tolerance: Duration,
+    pub(crate) reconnect_grace: Duration,
     pub(crate) interaction_window: Duration,
     pub(crate) interaction_token_lifetime: Duration,
     pub(crate) resume_retention: Duration,
@@ -46,6 +47,7 @@ impl Default for SimConfig {
             token: None,
             heartbeat_interval: Duration::from_millis(41_250),
             heartbeat_tolerance: Duration::from_secs(5),
+            reconnect_grace: Duration::from_secs(5),
             interaction_window: Duration::from_secs(3),
             interaction_token_lifetime: Duration::from_secs(15 * 60),
             resume_retention: Duration::from_secs(5 * 60),
@@ -135,6 +137,11 @@ impl SimulatorBuilder {
     setter!(
         /// Grace past the interval before a silent client is disconnected (default 5 s).
         heartbeat_tolerance: Duration
+    );
+    setter!(
+        /// How long a connection stays open after op 7 RECONNECT before the simulator closes
+        /// it with 4000 (the session stays resumable), as Discord does (default 5 s).
+        reconnect_grace: Duration
     );
     setter!(
         /// Window for the first interaction response (default 3 s).

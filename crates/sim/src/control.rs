@@ -395,11 +395,9 @@ async fn fault(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<FaultApp
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("invalid fault: {e}")))?;
     let mut inner = sim.lock();
     let applied = match fault {
-        Fault::Reconnect { shard } => sim.command_connections(
-            &mut inner,
-            shard,
-            &ConnCommand::Send(frame::control(op::RECONNECT, "null")),
-        ),
+        Fault::Reconnect { shard } => {
+            sim.command_connections(&mut inner, shard, &ConnCommand::Reconnect)
+        }
         Fault::InvalidSession { resumable, shard } => {
             if !resumable {
                 for session in inner.sessions.values_mut() {

@@ -88,6 +88,8 @@ struct Connection {
     payload_times: VecDeque<Instant>,
     rate_reported: bool,
     silent_until: Option<Instant>,
+    /// When the client ignored op 7 long enough: the connection is closed then.
+    close_at: Option<Instant>,
     scratch: String,
 }
 
@@ -122,6 +124,7 @@ pub(crate) async fn serve(sim: Arc<Sim>, ws: WebSocket, params: ConnectParams) {
         payload_times: VecDeque::new(),
         rate_reported: false,
         silent_until: None,
+        close_at: None,
         scratch: String::new(),
     };
     let end = conn.run().await;
@@ -162,9 +165,10 @@ impl Connection {
             let heartbeat_deadline = self.last_heartbeat
                 + self.sim.cfg.heartbeat_interval
                 + self.sim.cfg.heartbeat_tolerance;
-            let wake = self
-                .silent_until
-                .map_or(heartbeat_deadline, |s| s.min(heartbeat_deadline));
+            let wake = [self.silent_until, self.close_at]
+                .into_iter()
+                .flatten()
+                .fold(heartbeat_deadline, Instant::min);
             let flow = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => Err(End::Shutdown),
@@ -184,6 +188,10 @@ impl Connection {
 
     fn on_timer(&mut self) -> Result<(), End> {
         let now = Instant::now();
+        if self.close_at.is_some_and(|at| now >= at) {
+            // The client ignored op 7 for the whole grace: Discord closes, resumably.
+            return Err(End::ServerClose(4000, "Reconnect requested"));
+        }
         let limit = self.sim.cfg.heartbeat_interval + self.sim.cfg.heartbeat_tolerance;
         if now.duration_since(self.last_heartbeat) < limit {
             return Ok(());
@@ -215,6 +223,14 @@ impl Connection {
                 ConnCommand::Send(text) => {
                     self.write_text(text).await.map_err(|()| End::Lost)?;
                     self.ws.flush().await.map_err(|_| End::Lost)?;
+                }
+                ConnCommand::Reconnect => {
+                    self.write_text(frame::control(op::RECONNECT, "null"))
+                        .await
+                        .map_err(|()| End::Lost)?;
+                    self.ws.flush().await.map_err(|_| End::Lost)?;
+                    let at = Instant::now() + self.sim.cfg.reconnect_grace;
+                    self.close_at = Some(self.close_at.map_or(at, |c| c.min(at)));
                 }
                 ConnCommand::Close { code, reason } => return Err(End::ServerClose(code, reason)),
                 ConnCommand::Drop => return Err(End::Drop),

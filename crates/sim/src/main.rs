@@ -34,6 +34,9 @@ struct Args {
     /// Grace past the heartbeat interval before a silent connection is closed, in milliseconds.
     #[arg(long, default_value_t = 5_000)]
     heartbeat_tolerance_ms: u64,
+    /// How long a connection may stay after op 7 RECONNECT before it is closed, in milliseconds.
+    #[arg(long, default_value_t = 5_000)]
+    reconnect_grace_ms: u64,
     /// Token the bot must present (any token is accepted when unset).
     #[arg(long, env = "NOVERA_SIM_TOKEN")]
     token: Option<String>,
@@ -80,6 +83,7 @@ async fn main() -> std::process::ExitCode {
         .members_per_guild(args.members_per_guild)
         .heartbeat_interval(Duration::from_millis(args.heartbeat_interval_ms))
         .heartbeat_tolerance(Duration::from_millis(args.heartbeat_tolerance_ms))
+        .reconnect_grace(Duration::from_millis(args.reconnect_grace_ms))
         .session_start_limit(args.session_start_limit)
         .max_concurrency(args.max_concurrency)
         .deny_privileged_intents(args.deny_privileged_intents)

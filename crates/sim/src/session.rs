@@ -86,8 +86,11 @@ pub(crate) enum OutItem {
 /// An instruction for a connection, served ahead of queued frames.
 #[derive(Debug, Clone)]
 pub(crate) enum ConnCommand {
-    /// Send this non-dispatch payload (op 1, op 7, op 9).
+    /// Send this non-dispatch payload (op 1, op 9).
     Send(String),
+    /// Send op 7 RECONNECT, and close with 4000 after the reconnect grace if the client has
+    /// not gone by then.
+    Reconnect,
     /// Send a close frame with this code and end the connection after the handshake.
     Close { code: u16, reason: &'static str },
     /// Drop the TCP connection without a close frame.

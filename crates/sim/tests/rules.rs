@@ -114,6 +114,45 @@ async fn missing_heartbeats_close_but_the_session_resumes() {
 }
 
 #[tokio::test]
+async fn a_client_that_ignores_op7_is_closed_resumably() {
+    let sim = start(fast().reconnect_grace(Duration::from_millis(200))).await;
+    let mut raw = RawGateway::hello(&sim).await;
+    raw.identify(TOKEN, INTENTS).await;
+    let ready = raw.until_op(0).await;
+    let session_id = ready["d"]["session_id"]
+        .as_str()
+        .expect("session")
+        .to_owned();
+    sim.control()
+        .fault(&Fault::Reconnect { shard: None })
+        .await
+        .expect("fault");
+    raw.until_op(7).await;
+    // The client stays: after the grace the simulator closes with 4000.
+    let closed = loop {
+        match raw.next().await {
+            Seen::Closed(code) => break code,
+            Seen::Payload(p) => assert_ne!(p["op"], 7, "op 7 is sent once"),
+        }
+    };
+    assert_eq!(closed, Some(4000));
+    let state = sim.control().state().await.expect("state");
+    assert!(state.sessions[0].alive && !state.sessions[0].connected);
+    assert!(state.violations.is_empty(), "{:?}", state.violations);
+
+    let mut raw = RawGateway::hello(&sim).await;
+    raw.send(&json!({"op": 6, "d": {"token": TOKEN, "session_id": session_id, "seq": 1}}))
+        .await;
+    loop {
+        let p = raw.until_op(0).await;
+        if p["t"] == "RESUMED" {
+            break;
+        }
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn privileged_intents_close_4014_when_denied() {
     let sim = start(fast().deny_privileged_intents(true)).await;
     let mut raw = RawGateway::hello(&sim).await;
