@@ -2,7 +2,7 @@
 //!
 //! Users run `/ping` at a fixed rate (open loop: a slow bot does not slow the senders down) for
 //! a fixed time. For each command the simulator records the time from dispatching
-//! `INTERACTION_CREATE` to the bot's first callback request, in whole milliseconds; the bench
+//! `INTERACTION_CREATE` to the bot's first callback request, in microseconds; the bench
 //! reports p50/p90/p99/max of a run, commands not answered at all, and answers that were not
 //! the command's own (the router's "busy" reply when `commands.max_in_flight` is reached).
 
@@ -54,7 +54,7 @@ pub async fn latency(bench: &Bench, options: &LatencyOptions) -> Result<Report> 
     report.param("duration_s", options.duration.as_secs_f64());
     report.param("world", options.world.to_string());
     report.param("runs", bench.runs);
-    report.param("resolution_ms", 1);
+    report.param("resolution_us", 1);
 
     let sim = start_sim(options.world, None).await?;
     let control = sim.control();
