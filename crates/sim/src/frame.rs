@@ -65,15 +65,23 @@ pub(crate) struct GuildCreates {
     world: Arc<World>,
     guilds: Vec<u32>,
     large_threshold: u32,
+    /// Whether every member is listed (else the bot alone): see `World::lists_all_members`.
+    all_members: bool,
     members: OnceLock<(String, String)>,
 }
 
 impl GuildCreates {
-    pub(crate) fn new(world: Arc<World>, guilds: Vec<u32>, large_threshold: u32) -> Self {
+    pub(crate) fn new(
+        world: Arc<World>,
+        guilds: Vec<u32>,
+        large_threshold: u32,
+        all_members: bool,
+    ) -> Self {
         Self {
             world,
             guilds,
             large_threshold,
+            all_members,
             members: OnceLock::new(),
         }
     }
@@ -91,9 +99,9 @@ impl LazyFrames for GuildCreates {
             .copied()
             .unwrap_or(0);
         let template = self.members.get_or_init(|| self.world.members_template());
-        let d = self
-            .world
-            .guild_create_text(guild, self.large_threshold, template);
+        let d =
+            self.world
+                .guild_create_text(guild, self.large_threshold, template, self.all_members);
         write_dispatch(out, "GUILD_CREATE", seq, &d);
     }
 }

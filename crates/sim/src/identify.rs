@@ -236,10 +236,12 @@ pub(crate) fn identify(sim: &Sim, ctx: &ConnCtx, d: &Value) -> Outcome {
     session.conn = Some(ctx.link());
     let ready = frame::ready_json(&sim.world, &id, &sim.gateway_url, shard, &guilds);
     session.dispatch("READY", &ready.to_string());
+    let all_members = sim.world.lists_all_members(intents, large_threshold);
     session.dispatch_lazy(Arc::new(GuildCreates::new(
         Arc::clone(&sim.world),
         guilds,
         large_threshold,
+        all_members,
     )));
     tracing::info!(session = %id, ?shard, intents, "session identified");
     inner.session_order.push(id.clone());
@@ -347,11 +349,8 @@ pub(crate) fn request_members(sim: &Sim, session_id: &str, d: &Value) {
             .into_iter()
             .collect(),
     });
-    let guild_create = world.guild_create_json(guild, 250);
-    let members: Vec<Value> = guild_create["members"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    let members: Vec<Value> = world
+        .members_json(guild)
         .into_iter()
         .filter(|m| {
             let id = m["user"]["id"]

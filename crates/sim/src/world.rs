@@ -23,6 +23,8 @@ const JOINED_AT_UNIX_MS: u64 = 1_640_995_200_000;
 pub(crate) const PRIVILEGED_INTENTS: u64 = (1 << 1) | (1 << 8) | (1 << 15);
 /// `GUILD_MESSAGES`: needed to receive `MESSAGE_CREATE/UPDATE/DELETE` in guilds.
 pub(crate) const INTENT_GUILD_MESSAGES: u64 = 1 << 9;
+/// `GUILD_PRESENCES`: without it a `GUILD_CREATE` lists only the bot among the members.
+pub(crate) const INTENT_GUILD_PRESENCES: u64 = 1 << 8;
 /// `MESSAGE_CONTENT`: without it guild message content, embeds and components arrive empty.
 pub(crate) const INTENT_MESSAGE_CONTENT: u64 = 1 << 15;
 /// Every intent bit Discord defines (bits 0..=25); anything above is an invalid intent.
@@ -279,26 +281,47 @@ impl World {
         (members, self.member_role_id(0).to_string())
     }
 
-    /// The `GUILD_CREATE` `d` of a guild as text, its member list copied from `template`
-    /// (members only differ by their role id between guilds): far cheaper than building it.
+    /// Whether a `GUILD_CREATE` lists every member, as Discord decides: only for a session with
+    /// `GUILD_PRESENCES`, and only in guilds that are not large (more members than the
+    /// session's `large_threshold`: then only online members are listed, and in this world
+    /// everyone but the bot is offline). Otherwise the list holds the bot alone (and users in
+    /// voice channels, of which this world has none); bots request the rest with op 8.
+    pub(crate) fn lists_all_members(&self, intents: u64, large_threshold: u32) -> bool {
+        intents & INTENT_GUILD_PRESENCES != 0 && self.member_count() <= large_threshold
+    }
+
+    /// Members of every guild, the bot included.
+    fn member_count(&self) -> u32 {
+        self.human_members() + 1
+    }
+
+    /// The `GUILD_CREATE` `d` of a guild as text. With `all_members`, its member list is copied
+    /// from `template` (members only differ by their role id between guilds): far cheaper than
+    /// building it; without, it lists the bot alone.
     pub(crate) fn guild_create_text(
         &self,
         guild: u32,
         large_threshold: u32,
         template: &(String, String),
+        all_members: bool,
     ) -> String {
         let text = self
             .guild_create_json_with(guild, large_threshold, Value::Null)
             .to_string();
-        let members = template
-            .0
-            .replace(&template.1, &self.member_role_id(guild).to_string());
+        let members = if all_members {
+            template
+                .0
+                .replace(&template.1, &self.member_role_id(guild).to_string())
+        } else {
+            Value::Array(vec![self.member_json(guild, self.bot_id)]).to_string()
+        };
         // `"members":null` occurs once: member objects only live in the array spliced in.
         text.replacen("\"members\":null", &format!("\"members\":{members}"), 1)
     }
 
-    /// The `GUILD_CREATE` `d` of a guild, with `channels`, `roles` and `members`.
-    pub(crate) fn guild_create_json(&self, guild: u32, large_threshold: u32) -> Value {
+    /// The `GUILD_CREATE` `d` of a guild, with `channels`, `roles` and every member.
+    #[cfg(test)]
+    fn guild_create_json(&self, guild: u32, large_threshold: u32) -> Value {
         self.guild_create_json_with(
             guild,
             large_threshold,
@@ -309,7 +332,7 @@ impl World {
     fn guild_create_json_with(&self, guild: u32, large_threshold: u32, members: Value) -> Value {
         let id = self.guild_id(guild);
         let humans = self.human_members();
-        let member_count = humans + 1;
+        let member_count = self.member_count();
         let channels: Vec<Value> = (0..self.channels_per_guild)
             .map(|c| self.channel_json(guild, c))
             .collect();
@@ -396,12 +419,27 @@ mod tests {
     }
 
     #[test]
+    fn only_presences_in_a_small_guild_list_every_member() {
+        let world = World::new(1, 1, 100);
+        assert!(!world.lists_all_members(1 | (1 << 9), 250));
+        assert!(!world.lists_all_members(1 | INTENT_GUILD_PRESENCES, 50));
+        assert!(world.lists_all_members(1 | INTENT_GUILD_PRESENCES, 100));
+    }
+
+    #[test]
     fn guild_create_has_members_channels_roles() {
         let world = World::new(2, 4, 5);
         let guild = world.guild_create_json(1, 50);
         assert_eq!(guild["members"].as_array().map(Vec::len), Some(5));
-        let text = world.guild_create_text(1, 50, &world.members_template());
+        let text = world.guild_create_text(1, 50, &world.members_template(), true);
         assert_eq!(serde_json::from_str::<Value>(&text).expect("JSON"), guild);
+        let bot_only = world.guild_create_text(1, 50, &world.members_template(), false);
+        let bot_only: Value = serde_json::from_str(&bot_only).expect("JSON");
+        assert_eq!(
+            bot_only["members"],
+            json!([world.member_json(1, world.bot_id())])
+        );
+        assert_eq!(bot_only["member_count"], 5);
         assert_eq!(guild["channels"].as_array().map(Vec::len), Some(4));
         assert_eq!(guild["roles"].as_array().map(Vec::len), Some(2));
     }

@@ -74,9 +74,11 @@ async fn large_world_streams_every_guild() {
     let state = within("state", sim.control().state()).await.expect("state");
     assert_eq!(state.guilds.len(), 100);
     let mut raw = RawGateway::hello(&sim).await;
-    raw.send(
-        &json!({"op": 2, "d": {"token": TOKEN, "intents": 1, "properties": {}, "shard": [1, 2]}}),
-    )
+    // GUILD_PRESENCES and a large_threshold above 100: every member is listed.
+    raw.send(&json!({"op": 2, "d": {
+        "token": TOKEN, "intents": 1 | (1 << 8), "properties": {}, "shard": [1, 2],
+        "large_threshold": 250
+    }}))
     .await;
     let ready = raw.until_op(0).await;
     let guilds = ready["d"]["guilds"].as_array().expect("guilds").len();
@@ -85,6 +87,7 @@ async fn large_world_streams_every_guild() {
         let g = raw.until_op(0).await;
         assert_eq!(g["t"], "GUILD_CREATE");
         assert_eq!(g["d"]["members"].as_array().map(Vec::len), Some(100));
+        assert_eq!(g["d"]["large"], false);
         assert_eq!(g["d"]["channels"].as_array().map(Vec::len), Some(20));
     }
     sim.shutdown().await;
@@ -207,5 +210,41 @@ async fn a_load_the_session_may_not_receive_is_refused() {
     assert_eq!(started.last_seq - started.first_seq, 9);
     assert_eq!(kinds.iter().filter(|t| *t == "MESSAGE_DELETE").count(), 5);
     assert_eq!(kinds[0], "MESSAGE_CREATE");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn guild_creates_list_every_member_only_with_presences_in_small_guilds() {
+    let sim = start(fast().guilds(1).members_per_guild(60)).await;
+    // (intents, large_threshold) -> members listed, as Discord decides.
+    for (intents, threshold, listed, large) in [
+        (1 | (1 << 9), 250, 1, false),
+        (1 | (1 << 8), 250, 60, false),
+        (1 | (1 << 8), 50, 1, true),
+    ] {
+        let mut raw = RawGateway::hello(&sim).await;
+        raw.send(&json!({"op": 2, "d": {
+            "token": TOKEN, "intents": intents, "properties": {}, "large_threshold": threshold
+        }}))
+        .await;
+        raw.until_op(0).await;
+        let g = raw.until_op(0).await;
+        assert_eq!(g["t"], "GUILD_CREATE");
+        let members = g["d"]["members"].as_array().expect("members");
+        assert_eq!(
+            members.len(),
+            listed,
+            "intents {intents}, threshold {threshold}"
+        );
+        assert_eq!(g["d"]["large"], large);
+        assert_eq!(g["d"]["member_count"], 60);
+        // The rest comes on request (op 8), whatever the intents.
+        raw.send(&json!({"op": 8, "d": {"guild_id": g["d"]["id"], "query": "", "limit": 0}}))
+            .await;
+        let chunk = raw.until_op(0).await;
+        assert_eq!(chunk["t"], "GUILD_MEMBERS_CHUNK");
+        assert_eq!(chunk["d"]["members"].as_array().map(Vec::len), Some(60));
+        raw.send(&json!({"op": 1, "d": null})).await;
+    }
     sim.shutdown().await;
 }
