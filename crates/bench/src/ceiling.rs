@@ -83,7 +83,9 @@ async fn capture(options: &CeilingOptions, load: LoadIntents) -> Result<Vec<Stri
         FrameReader::identify(&sim.gateway_url(), false, options.world.guilds, load).await?;
     let sample = u64::try_from(options.sample.max(1)).unwrap_or(u64::MAX);
     match load {
-        LoadIntents::Messages => sim.control().load_messages(sample, None).await?,
+        LoadIntents::Messages | LoadIntents::Members => {
+            sim.control().load_messages(sample, None).await?
+        }
         LoadIntents::Mix => sim.control().load_mix(sample, None, None).await?,
     };
     let frames = reader.capture(options.sample.max(1)).await?;

@@ -21,6 +21,9 @@ use crate::bot::BENCH_TOKEN;
 pub enum LoadIntents {
     /// `GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT`: `novera`'s default.
     Messages,
+    /// The default ones plus `GUILD_PRESENCES`: `GUILD_CREATE` then lists every member of a
+    /// guild that is not large (as on Discord), so the bot caches them.
+    Members,
     /// The default ones plus `GUILD_MEMBERS`, `GUILD_PRESENCES`, `GUILD_MESSAGE_REACTIONS` and
     /// `GUILD_MESSAGE_TYPING`: every kind of the simulator's mixed load.
     Mix,
@@ -32,6 +35,12 @@ impl LoadIntents {
     pub fn names(self) -> &'static [&'static str] {
         match self {
             Self::Messages => &["GUILDS", "GUILD_MESSAGES", "MESSAGE_CONTENT"],
+            Self::Members => &[
+                "GUILDS",
+                "GUILD_PRESENCES",
+                "GUILD_MESSAGES",
+                "MESSAGE_CONTENT",
+            ],
             Self::Mix => &[
                 "GUILDS",
                 "GUILD_MEMBERS",
@@ -216,6 +225,10 @@ mod tests {
     #[test]
     fn intents_match_discord_bits() {
         assert_eq!(LoadIntents::Messages.bits(), 1 | (1 << 9) | (1 << 15));
+        assert_eq!(
+            LoadIntents::Members.bits(),
+            1 | (1 << 8) | (1 << 9) | (1 << 15)
+        );
         assert_eq!(
             LoadIntents::Mix.bits(),
             1 | (1 << 1) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 15)

@@ -1,7 +1,8 @@
 //! `memory`: what the bot's process costs in RAM once every guild is in its cache.
 //!
 //! For each world (G guilds x M members x C channels) the bot starts against a simulator of
-//! that size; once `/readyz` is 200 and the bot has received every `GUILD_CREATE` (its event
+//! that size, with `GUILD_PRESENCES` and `large_threshold` 250 so that, as on Discord, every
+//! `GUILD_CREATE` lists all M members (up to 250) and the bot caches them; once `/readyz` is 200 and the bot has received every `GUILD_CREATE` (its event
 //! counter reaches the simulator's sequence numbers), the bench reads `VmHWM` (peak) and then
 //! `VmRSS` until it stops moving (settled). Bytes per cached member compare the settled RSS with
 //! the same bot in a one-guild, two-member world: everything a guild brings (channels, roles,
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 
 use crate::bot::{Bot, Memory};
+use crate::frames::LoadIntents;
 use crate::harness::{Bench, count, settle};
 use crate::report::Report;
 use crate::world::{WorldSize, start_sim};
@@ -29,6 +31,9 @@ const BASELINE: WorldSize = WorldSize {
     members: 2,
     channels: 1,
 };
+
+/// The largest `large_threshold` Discord accepts: guilds up to this size list every member.
+const LARGE_THRESHOLD: u32 = 250;
 
 /// What one run measured.
 #[derive(Debug, Clone, Copy)]
@@ -51,6 +56,13 @@ pub async fn memory(bench: &Bench, options: &MemoryOptions) -> Result<Report> {
     );
     report.param("baseline_world", BASELINE.to_string());
     report.param("runs", bench.runs);
+    report.param("intents", LoadIntents::Members.env_value());
+    report.param("large_threshold", LARGE_THRESHOLD);
+    if options.worlds.iter().any(|w| w.members > LARGE_THRESHOLD) {
+        report.note(format!(
+            "guilds of more than {LARGE_THRESHOLD} members are large: GUILD_CREATE lists only the bot, so their members are not cached"
+        ));
+    }
 
     let mut baseline = Vec::new();
     for run in 1..=bench.runs {
@@ -95,6 +107,11 @@ async fn run_once(bench: &Bench, world: WorldSize) -> Result<RunResult> {
     let bot = bench
         .launch(dir.path())
         .sim(&sim.base_url())
+        .env("NOVERA_DISCORD__INTENTS", LoadIntents::Members.env_value())
+        .env(
+            "NOVERA_DISCORD__LARGE_THRESHOLD",
+            LARGE_THRESHOLD.to_string(),
+        )
         .spawn()
         .await?;
     // Generous: 10,000 guilds with a debug build on a loaded machine.
