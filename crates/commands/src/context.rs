@@ -4,8 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use novera_cache::Cache;
 use novera_core::within;
-use twilight_cache_inmemory::DefaultInMemoryCache;
 use twilight_http::Client;
 use twilight_interactions::command::{CommandInputData, CommandModel};
 use twilight_model::application::interaction::application_command::{
@@ -431,9 +431,11 @@ impl Context {
         self.inner.shared.application_id
     }
 
-    /// The gateway's cache (read it; the gateway updates it).
+    /// The gateway's cache (read it; the gateway updates it). Channels and members in it are
+    /// novera-cache's compact models ([`novera_cache::CompactChannel`],
+    /// [`novera_cache::CompactMember`]): a field they drop needs an HTTP fetch.
     #[must_use]
-    pub fn cache(&self) -> &DefaultInMemoryCache {
+    pub fn cache(&self) -> &Cache {
         &self.inner.shared.cache
     }
 

@@ -22,8 +22,8 @@
 //!   (on twilight-standby) return `None` on timeout and leave no task behind.
 //!
 //! # Where it sits
-//! It depends on novera-core and twilight's model, http, standby, cache and interactions
-//! crates. It must never import twilight-gateway, axum or novera-gateway (checked in CI with
+//! It depends on novera-core, novera-cache (the cache type handlers read) and twilight's model,
+//! http, standby and interactions crates. It must never import twilight-gateway, axum or novera-gateway (checked in CI with
 //! `cargo tree`): events arrive as a `tokio::sync::mpsc::Receiver<Event>` from the gateway,
 //! which updates the cache and runs [`Standby::process`](twilight_standby::Standby::process)
 //! *before* dispatching (component waits rely on that order), and gateway state reaches
@@ -86,7 +86,7 @@
 //! let router = Router::builder(
 //!     Arc::clone(&http),
 //!     app,
-//!     Arc::new(twilight_cache_inmemory::DefaultInMemoryCache::new()),
+//!     Arc::new(novera_cache::Cache::new()),
 //!     Arc::new(twilight_standby::Standby::new()),
 //!     Arc::new(NoShards),
 //! )

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use novera_cache::Cache;
 use novera_core::{CancellationToken, Shutdown, WorkPool};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
-use twilight_cache_inmemory::DefaultInMemoryCache;
 use twilight_http::Client;
 use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
 use twilight_model::channel::Message;
@@ -39,7 +39,7 @@ const QUICK_ANSWERS_PER_HANDLER: usize = 4;
 pub(crate) struct Shared {
     pub(crate) http: Arc<Client>,
     pub(crate) application_id: Id<ApplicationMarker>,
-    pub(crate) cache: Arc<DefaultInMemoryCache>,
+    pub(crate) cache: Arc<Cache>,
     pub(crate) standby: Arc<Standby>,
     pub(crate) gateway: Arc<dyn GatewayInfo>,
     pub(crate) config: RouterConfig,
@@ -99,7 +99,7 @@ impl std::fmt::Debug for Router {
 pub struct RouterBuilder {
     http: Arc<Client>,
     application_id: Id<ApplicationMarker>,
-    cache: Arc<DefaultInMemoryCache>,
+    cache: Arc<Cache>,
     standby: Arc<Standby>,
     gateway: Arc<dyn GatewayInfo>,
     config: RouterConfig,
@@ -181,7 +181,7 @@ impl Router {
     pub fn builder(
         http: Arc<Client>,
         application_id: Id<ApplicationMarker>,
-        cache: Arc<DefaultInMemoryCache>,
+        cache: Arc<Cache>,
         standby: Arc<Standby>,
         gateway: Arc<dyn GatewayInfo>,
     ) -> RouterBuilder {

@@ -5,8 +5,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use novera_cache::ResourceType;
 use serde::Deserialize;
-use twilight_cache_inmemory::ResourceType;
 use twilight_model::gateway::Intents;
 
 /// A secret string (the bot token) that never shows itself in `Debug` or `Display`.

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use novera_cache::Cache;
 use novera_core::{StatusRegistry, Supervisor, TaskContext, within};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use twilight_cache_inmemory::DefaultInMemoryCache;
 use twilight_gateway::ConfigBuilder;
 use twilight_http::Client;
 use twilight_model::gateway::event::Event;
@@ -204,9 +204,11 @@ impl Gateway {
         Ok((gateway, Events { rx }))
     }
 
-    /// The shared cache, filled by the runners before events reach the consumer.
+    /// The shared cache, filled by the runners before events reach the consumer. It stores
+    /// novera-cache's compact channels and members ([`novera_cache::CompactChannel`],
+    /// [`novera_cache::CompactMember`]).
     #[must_use]
-    pub fn cache(&self) -> Arc<DefaultInMemoryCache> {
+    pub fn cache(&self) -> Arc<Cache> {
         Arc::clone(&self.shared.cache)
     }
 
@@ -332,8 +334,8 @@ async fn load_sessions(
 }
 
 /// The cache described by `config`.
-fn build_cache(config: &GatewayConfig) -> DefaultInMemoryCache {
-    DefaultInMemoryCache::builder()
+fn build_cache(config: &GatewayConfig) -> Cache {
+    Cache::builder()
         .resource_types(config.cache.resource_types)
         .message_cache_size(config.cache.message_cache_size)
         .build()

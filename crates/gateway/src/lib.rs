@@ -7,19 +7,20 @@
 //! identify budget is guarded, and a slow consumer sheds events instead of stalling heartbeats.
 //!
 //! # Where it sits
-//! It depends on novera-core (supervisor, deadlines, status registry) and twilight
-//! (`twilight-gateway`, `-http`, `-model`, `-cache-inmemory`, `-standby`). `app` and
-//! `novera-testkit` use it. It must never depend on axum or novera-commands: events leave it
-//! as plain `twilight_model` events through a tokio channel ([`Events::into_inner`]), so the
-//! command router consumes them without knowing this crate.
+//! It depends on novera-core (supervisor, deadlines, status registry), novera-cache (the
+//! cache's compact models) and twilight (`twilight-gateway`, `-http`, `-model`, `-standby`).
+//! `app` and `novera-testkit` use it. It must never depend on axum or novera-commands: events
+//! leave it as plain `twilight_model` events through a tokio channel ([`Events::into_inner`]),
+//! so the command router consumes them without knowing this crate.
 //!
 //! # Main types
 //! - [`login`] (step one) → [`Login`]: `GET /users/@me` (a 401 is
 //!   [`ConnectError::InvalidToken`], before any WebSocket), `GET /applications/@me`,
 //!   `GET /gateway/bot`, each under a deadline.
 //! - [`Gateway::start`] (step two) → [`Gateway`] + [`Events`]: one supervised runner per owned
-//!   shard ([`GatewayConfig::shards`]), the cache ([`Gateway::cache`]), twilight-standby
-//!   ([`Gateway::standby`]), per-shard [`GatewayStatus`].
+//!   shard ([`GatewayConfig::shards`]), the cache ([`Gateway::cache`], a [`Cache`] of
+//!   novera-cache's compact channels and members), twilight-standby ([`Gateway::standby`]),
+//!   per-shard [`GatewayStatus`].
 //! - [`FatalClose`]: the typed error a shard closed with 4004 or 4010-4014 reports to the
 //!   supervisor (as [`TaskError::fatal`](novera_core::TaskError::fatal)), with an explanation
 //!   for the operator.
@@ -90,7 +91,7 @@ pub use metrics::{
     CLOSES_TOTAL, EVENTS_DROPPED_TOTAL, EVENTS_TOTAL, HEARTBEAT_LATENCY_SECONDS, IDENTIFIES_TOTAL,
     IDENTIFY_BUDGET_REMAINING, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE, describe_metrics,
 };
+pub use novera_cache::{Cache, ResourceType};
 pub use session_store::{SavedSession, SessionStore};
 pub use status::{GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};
-pub use twilight_cache_inmemory::{DefaultInMemoryCache, ResourceType};
 pub use twilight_standby::Standby;

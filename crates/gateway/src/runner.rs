@@ -10,11 +10,11 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use novera_cache::Cache;
 use novera_core::TaskError;
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 use tokio_util::sync::CancellationToken;
-use twilight_cache_inmemory::DefaultInMemoryCache;
 use twilight_gateway::error::ReceiveMessageErrorType;
 use twilight_gateway::{
     CloseFrame, Config, ConfigBuilder, Event, EventTypeFlags, Shard, ShardId,
@@ -38,7 +38,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config<IdentifyQueue>,
     pub(crate) total: u32,
     pub(crate) intents: Intents,
-    pub(crate) cache: Arc<DefaultInMemoryCache>,
+    pub(crate) cache: Arc<Cache>,
     pub(crate) standby: Arc<Standby>,
     /// Cancelled by `Gateway::shutdown`.
     pub(crate) stop: CancellationToken,
