@@ -213,10 +213,13 @@ impl Router {
 
     /// Handles events until the channel closes or `cancel` fires.
     pub async fn run(self, mut events: mpsc::Receiver<Event>, cancel: CancellationToken) {
+        // Registered once, not per event.
+        let cancelled = cancel.cancelled();
+        tokio::pin!(cancelled);
         loop {
             let event = tokio::select! {
                 biased;
-                () = cancel.cancelled() => break,
+                () = &mut cancelled => break,
                 event = events.recv() => event,
             };
             match event {

@@ -30,6 +30,8 @@ use crate::status::{BaseState, ShardSlot};
 
 /// At most one "queue full" warning per shard per this period (the metric counts every one).
 const SHED_WARN_EVERY: Duration = Duration::from_secs(10);
+/// Where the close deadline timer waits until a close begins (it is reset then).
+const FAR_FUTURE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// What every runner of one gateway shares.
 #[derive(Debug)]
@@ -130,20 +132,26 @@ impl ShardRunner {
         let stop = self.shared.stop.clone();
         let mut closing: Option<Instant> = None;
         let mut clean = false;
+        // Built once, not per event: a burst runs this loop a hundred thousand times a second.
+        let stop_requested = stop_requested(&cancel, &stop);
+        tokio::pin!(stop_requested);
+        let close_deadline = sleep_until(Instant::now() + FAR_FUTURE);
+        tokio::pin!(close_deadline);
 
         loop {
             let item = tokio::select! {
                 biased;
-                () = stop_requested(&cancel, &stop), if closing.is_none() => {
+                () = &mut stop_requested, if closing.is_none() => {
                     match self.begin_close(&shard) {
                         Some(deadline) => {
                             closing = Some(deadline);
+                            close_deadline.as_mut().reset(deadline);
                             continue;
                         }
                         None => break,
                     }
                 }
-                () = sleep_until(closing.unwrap_or_else(Instant::now)), if closing.is_some() => {
+                () = &mut close_deadline, if closing.is_some() => {
                     tracing::warn!(shard = id, "close handshake did not finish before the deadline");
                     break;
                 }
@@ -153,7 +161,8 @@ impl ShardRunner {
                 }
                 item = shard.next_event(EventTypeFlags::all()) => item,
             };
-            self.slot.component.touch();
+            // No touch per event: `tick` keeps the progress promise, and is polled first on
+            // every turn of a burst.
             // A burst of buffered frames makes `next_event` ready every time, so this task would
             // never yield, and the router (woken on this worker) would get no CPU until the queue
             // overflowed and events were shed. Spending tokio's cooperative budget yields every
@@ -211,7 +220,7 @@ impl ShardRunner {
     fn finish(&self, shard: &Shard<IdentifyQueue>, clean: bool) {
         {
             let mut info = self.slot.lock();
-            info.session = shard.session().cloned();
+            info.record_session(shard.session());
             info.resume_url = shard.resume_url().map(str::to_owned);
             info.clean_close = Some(clean);
         }
@@ -227,7 +236,7 @@ impl ShardRunner {
         {
             let mut info = self.slot.lock();
             // A fatally closed session can never resume.
-            info.session = None;
+            info.record_session(None);
             info.resume_url = None;
             info.fatal = Some(fatal.clone());
         }
@@ -314,7 +323,7 @@ impl ShardRunner {
             let mut info = self.slot.lock();
             info.events += 1;
             info.last_event = Some(Instant::now());
-            info.session = shard.session().cloned();
+            info.record_session(shard.session());
             if info.resume_url.as_deref() != shard.resume_url() {
                 info.resume_url = shard.resume_url().map(str::to_owned);
             }

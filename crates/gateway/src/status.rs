@@ -150,7 +150,10 @@ pub(crate) struct ShardInfo {
     pub(crate) resumes: u64,
     pub(crate) identifies: u64,
     pub(crate) last_close_code: Option<u16>,
-    pub(crate) session: Option<Session>,
+    /// The session to resume; its sequence is `sequence` (kept apart, so recording the
+    /// sequence of every event copies nothing: see [`ShardInfo::record_session`]).
+    session: Option<Session>,
+    sequence: u64,
     pub(crate) resume_url: Option<String>,
     /// Set when the runner stopped: whether its close handshake finished.
     pub(crate) clean_close: Option<bool>,
@@ -187,6 +190,7 @@ impl ShardSlot {
                 resumes: 0,
                 identifies: 0,
                 last_close_code: None,
+                sequence: session.as_ref().map_or(0, Session::sequence),
                 session,
                 resume_url,
                 clean_close: None,
@@ -271,7 +275,7 @@ impl ShardSlot {
             last_event_age_secs: info
                 .last_event
                 .map(|at| now.saturating_duration_since(at).as_secs_f64()),
-            sequence: info.session.as_ref().map(Session::sequence),
+            sequence: info.session.as_ref().map(|_| info.sequence),
             events: info.events,
             events_dropped: info.dropped,
             reconnects: info.reconnects,
@@ -284,9 +288,28 @@ impl ShardSlot {
     /// The session to resume with and its URL, if any.
     pub(crate) fn session(&self) -> Option<(Session, Option<String>)> {
         let info = self.lock();
-        info.session
-            .clone()
-            .map(|session| (session, info.resume_url.clone()))
+        info.session().map(|session| (session, info.resume_url.clone()))
+    }
+}
+
+impl ShardInfo {
+    /// Records the shard's live session (`None`: there is none to resume). Called for every
+    /// event: the session id is copied only when it changes, the sequence always.
+    pub(crate) fn record_session(&mut self, live: Option<&Session>) {
+        match (&self.session, live) {
+            (Some(kept), Some(live)) if kept.id() == live.id() => self.sequence = live.sequence(),
+            _ => {
+                self.session = live.cloned();
+                self.sequence = live.map_or(0, Session::sequence);
+            }
+        }
+    }
+
+    /// The session to resume, with its latest sequence.
+    pub(crate) fn session(&self) -> Option<Session> {
+        self.session
+            .as_ref()
+            .map(|kept| Session::new(self.sequence, kept.id().to_owned()))
     }
 }
 
