@@ -14,7 +14,7 @@ use novera_core::{
     Backoff, BackoffPolicy, CancellationToken, ComponentHandle, EscalationReason, Escalations,
     RestartPolicy, Shutdown, StatusRegistry, Supervisor, within,
 };
-use novera_gateway::{ConnectError, Gateway, GatewayConfig, Login};
+use novera_gateway::{ConnectError, EventTypeFlags, Gateway, GatewayConfig, Login};
 use novera_health::{HealthState, Redactor};
 
 use crate::alerts::{AlertKind, Alerts};
@@ -191,6 +191,16 @@ fn start_alerts(
 }
 
 /// Translates the app configuration into the gateway's.
+/// The router's settings from the configuration.
+fn router_config(config: &Config) -> RouterConfig {
+    RouterConfig::default()
+        .with_auto_defer(config.commands.defer_after)
+        .with_default_deadline(config.commands.deadline)
+        .with_in_flight_limit(config.commands.max_in_flight)
+        .with_prefix(config.commands.prefix.clone())
+        .with_version(VERSION)
+}
+
 pub(crate) fn gateway_config(config: &Config) -> GatewayConfig {
     let mut gateway = GatewayConfig {
         token: novera_gateway::Secret::new(
@@ -222,6 +232,14 @@ pub(crate) fn gateway_config(config: &Config) -> GatewayConfig {
     gateway.rest_deadline = config.discord.rest_timeout;
     gateway.close_deadline = config.shutdown.close_timeout;
     gateway.large_threshold = config.discord.large_threshold;
+    // The router is the only consumer: it gets what it acts on, every other event stays in the
+    // shard's task (cache and waiters only).
+    gateway.forward = router_config(config)
+        .event_types()
+        .into_iter()
+        .fold(EventTypeFlags::empty(), |flags, kind| {
+            flags | EventTypeFlags::from(kind)
+        });
     gateway
 }
 
@@ -465,14 +483,7 @@ fn build_router(
         gateway.standby(),
         Arc::new(GatewayView::new(gateway.clone())),
     )
-    .config(
-        RouterConfig::default()
-            .with_auto_defer(config.commands.defer_after)
-            .with_default_deadline(config.commands.deadline)
-            .with_in_flight_limit(config.commands.max_in_flight)
-            .with_prefix(config.commands.prefix.clone())
-            .with_version(VERSION),
-    )
+    .config(router_config(config))
     .on_failure({
         let alerts = alerts.clone();
         move |failure| {

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use twilight_model::gateway::event::EventType;
+
 use crate::error::ConfigError;
 
 /// Discord closes an interaction's first-response window after 3 s.
@@ -24,6 +26,20 @@ pub struct RouterConfig {
     pub rest_deadline: Duration,
     /// Version shown by `/status` (default: novera-commands' version).
     pub version: String,
+}
+
+impl RouterConfig {
+    /// The gateway events the router acts on: `INTERACTION_CREATE`, and `MESSAGE_CREATE` when a
+    /// prefix is set. A gateway may forward only these to [`Router::run`](crate::Router::run)
+    /// (the router ignores the others; waiters see every event through `Standby`).
+    #[must_use]
+    pub fn event_types(&self) -> Vec<EventType> {
+        let mut kinds = vec![EventType::InteractionCreate];
+        if self.prefix.is_some() {
+            kinds.push(EventType::MessageCreate);
+        }
+        kinds
+    }
 }
 
 impl Default for RouterConfig {
@@ -105,6 +121,20 @@ impl RouterConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_router_takes_interactions_and_prefixed_messages_only_with_a_prefix() {
+        assert_eq!(
+            RouterConfig::default().event_types(),
+            vec![EventType::InteractionCreate]
+        );
+        assert_eq!(
+            RouterConfig::default()
+                .with_prefix(Some("!".to_owned()))
+                .event_types(),
+            vec![EventType::InteractionCreate, EventType::MessageCreate]
+        );
+    }
 
     #[test]
     fn defaults_are_valid_and_defer_before_the_window() {

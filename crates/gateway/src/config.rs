@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use novera_cache::ResourceType;
 use serde::Deserialize;
+use twilight_gateway::EventTypeFlags;
 use twilight_model::gateway::Intents;
 
 /// A secret string (the bot token) that never shows itself in `Debug` or `Display`.
@@ -127,6 +128,10 @@ pub struct GatewayConfig {
     /// Capacity of the event queue between shard runners and the consumer; events beyond it
     /// are shed (counted in `novera_gateway_events_dropped_total`).
     pub event_queue_capacity: usize,
+    /// The events handed to the consumer (default: all). Every event still updates the cache
+    /// and wakes `Standby` waiters; the others just never cross to the consumer's task, which
+    /// under a burst of presences and typing saves a task wake-up per event.
+    pub forward: EventTypeFlags,
     /// Deadline of each REST call of the connect steps and the identify budget refresh.
     pub rest_deadline: Duration,
     /// How long a shard waits for the close handshake when stopped without an explicit
@@ -156,6 +161,7 @@ impl Default for GatewayConfig {
             max_session_age: Duration::from_secs(10 * 60),
             cache: CacheConfig::default(),
             event_queue_capacity: 1024,
+            forward: EventTypeFlags::all(),
             rest_deadline: Duration::from_secs(10),
             close_deadline: Duration::from_secs(5),
             large_threshold: 50,

@@ -163,6 +163,7 @@ impl Gateway {
             intents: config.intents,
             cache: Arc::new(build_cache(config)),
             standby: Arc::new(Standby::new()),
+            forward: config.forward,
             stop: CancellationToken::new(),
             stop_deadline: Mutex::new(None),
             close_deadline: config.close_deadline,

@@ -94,4 +94,5 @@ pub use metrics::{
 pub use novera_cache::{Cache, ResourceType};
 pub use session_store::{SavedSession, SessionStore};
 pub use status::{GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};
+pub use twilight_gateway::EventTypeFlags;
 pub use twilight_standby::Standby;

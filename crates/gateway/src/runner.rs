@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) intents: Intents,
     pub(crate) cache: Arc<Cache>,
     pub(crate) standby: Arc<Standby>,
+    /// The events the consumer gets (`GatewayConfig::forward`).
+    pub(crate) forward: EventTypeFlags,
     /// Cancelled by `Gateway::shutdown`.
     pub(crate) stop: CancellationToken,
     /// The deadline `Gateway::shutdown` gave; `None` = `close_deadline` from now.
@@ -331,7 +333,13 @@ impl ShardRunner {
         self.metrics.events.increment(1);
         self.shared.cache.update(&event);
         self.shared.standby.process(&event);
-        self.forward(event);
+        if self
+            .shared
+            .forward
+            .contains(EventTypeFlags::from(event.kind()))
+        {
+            self.forward(event);
+        }
         Flow::Continue
     }
 

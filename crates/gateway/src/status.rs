@@ -288,7 +288,8 @@ impl ShardSlot {
     /// The session to resume with and its URL, if any.
     pub(crate) fn session(&self) -> Option<(Session, Option<String>)> {
         let info = self.lock();
-        info.session().map(|session| (session, info.resume_url.clone()))
+        info.session()
+            .map(|session| (session, info.resume_url.clone()))
     }
 }
 

@@ -9,5 +9,6 @@ mod backpressure;
 mod budget;
 mod connect;
 mod faults;
+mod forward;
 mod restart;
 mod shards;
