@@ -75,10 +75,7 @@ impl Load {
         content_visible: bool,
     ) -> Self {
         let schedule = schedule(&spec.weights);
-        let creates_per_cycle = schedule
-            .iter()
-            .filter(|s| s.kind == LoadKind::MessageCreate)
-            .count() as u64;
+        let creates_per_cycle = creates_in(&schedule);
         let guild_id = world.guild_id(guild).to_string();
         let users = world.user_count().max(1);
         let actors = (0..users.min(ACTORS))
@@ -106,11 +103,7 @@ impl Load {
     /// How many message ids the load may use from `first_message_id` on.
     pub(crate) fn message_ids(spec: &LoadSpec) -> u64 {
         let schedule = schedule(&spec.weights);
-        let per_cycle = schedule
-            .iter()
-            .filter(|s| s.kind == LoadKind::MessageCreate)
-            .count() as u64;
-        spec.count.div_ceil(schedule.len().max(1) as u64) * per_cycle
+        spec.count.div_ceil(schedule.len().max(1) as u64) * creates_in(&schedule)
     }
 
     fn actor(&self, n: u64) -> &Actor {
@@ -276,6 +269,14 @@ impl Load {
         out.push_str(&actor.member_update.1);
         out.push('}');
     }
+}
+
+/// `MESSAGE_CREATEs` in one cycle.
+fn creates_in(schedule: &[Slot]) -> u64 {
+    schedule
+        .iter()
+        .filter(|s| s.kind == LoadKind::MessageCreate)
+        .count() as u64
 }
 
 fn actor(world: &World, guild: u32, guild_id: &str, k: u32, next: u32) -> Actor {
