@@ -26,11 +26,17 @@ use twilight_standby::Standby;
 use crate::error::{CommandError, ReplyError};
 use crate::gateway_info::GatewayInfo;
 use crate::registry::Registry;
+use crate::registry::owner_of;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder};
-use crate::router::{Shared, owner_of};
 use crate::stats::RouterStats;
-use crate::wait::{ComponentStream, claiming};
+
+mod components;
+mod shared;
+
+pub use components::ComponentStream;
+use components::claiming;
+pub(crate) use shared::Shared;
 
 /// What started the invocation.
 #[derive(Debug)]

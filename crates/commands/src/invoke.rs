@@ -8,13 +8,12 @@ use futures_util::FutureExt;
 use novera_core::{CancellationToken, panic_message, within};
 use tokio::time::Instant;
 
-use crate::context::Context;
+use crate::context::{Context, Shared};
 use crate::error::chain;
 use crate::failure::CommandFailure;
 use crate::registry::Entry;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Stage};
-use crate::router::Shared;
 use crate::stats::Failure;
 
 /// Keeps `novera_commands_in_flight` right however the run ends.

@@ -105,6 +105,7 @@ mod command;
 mod config;
 mod context;
 mod cooldown;
+mod def;
 mod error;
 mod failure;
 mod gateway_info;
@@ -119,11 +120,11 @@ mod stats;
 mod wait;
 
 pub use builtins::{builtin_defs, builtins};
-pub use command::{
-    BoxFuture, Command, CommandDef, CommandResult, CommandSet, FnCommand, command_fn,
-};
+pub use command::{BoxFuture, Command, CommandResult, CommandSet, FnCommand, command_fn};
 pub use config::RouterConfig;
+pub use context::ComponentStream;
 pub use context::Context;
+pub use def::CommandDef;
 pub use error::{CommandError, ConfigError, RegisterError, ReplyError};
 pub use failure::{CommandFailure, FailureKind};
 pub use gateway_info::{GatewayInfo, ShardInfo, ShardState};
@@ -132,4 +133,3 @@ pub use registry::Registry;
 pub use reply::Reply;
 pub use router::{Router, RouterBuilder};
 pub use stats::RouterStats;
-pub use wait::ComponentStream;

@@ -12,7 +12,7 @@ use twilight_model::application::interaction::application_command::{
     CommandDataOption, CommandOptionValue,
 };
 
-use crate::command::CommandDef;
+use crate::def::CommandDef;
 use crate::error::ConfigError;
 
 /// Splits `!name rest` into `("name", "rest")` when `content` starts with `prefix`.

@@ -15,7 +15,7 @@ use twilight_model::application::command::Command as CommandModel;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, GuildMarker};
 
-use crate::command::CommandDef;
+use crate::def::CommandDef;
 use crate::error::RegisterError;
 
 /// Deadline of each registration request.

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::command::{Command, CommandDef, CommandSet};
+use crate::command::{Command, CommandSet};
+use crate::def::CommandDef;
 use crate::error::ConfigError;
 use crate::prefix;
 
@@ -66,5 +67,22 @@ impl Registry {
 
     pub(crate) fn entry(&self, name: &str) -> Option<&Arc<Entry>> {
         self.entries.get(name)
+    }
+}
+
+/// The command owning a `custom_id`: the part before the first `:`.
+pub(crate) fn owner_of(custom_id: &str) -> Option<&str> {
+    custom_id.split_once(':').map(|(owner, _)| owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owner_of;
+
+    #[test]
+    fn custom_ids_name_their_command() {
+        assert_eq!(owner_of("poll:vote:1"), Some("poll"));
+        assert_eq!(owner_of("poll:"), Some("poll"));
+        assert_eq!(owner_of("nothing"), None);
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use novera_cache::Cache;
-use novera_core::{CancellationToken, Shutdown, WorkPool};
+use novera_core::{CancellationToken, Shutdown};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 use twilight_http::Client;
@@ -14,16 +14,17 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::ApplicationMarker;
 use twilight_standby::Standby;
 
-use crate::command::{CommandDef, CommandSet};
+use crate::command::CommandSet;
 use crate::config::RouterConfig;
-use crate::context::{Context, Source};
+use crate::context::{Context, Shared, Source};
 use crate::cooldown::Cooldowns;
+use crate::def::CommandDef;
 use crate::error::ConfigError;
 use crate::failure::{CommandFailure, FailureObserver};
 use crate::gateway_info::GatewayInfo;
 use crate::invoke;
 use crate::prefix;
-use crate::registry::{Entry, Registry};
+use crate::registry::{Entry, Registry, owner_of};
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Target};
 use crate::stats::{Counters, RouterStats};
@@ -34,45 +35,6 @@ pub(crate) const BUSY_TEXT: &str = "The bot is busy right now. Please try again 
 
 /// Quick answers (busy, unknown) allowed in flight, as a multiple of the handler limit.
 const QUICK_ANSWERS_PER_HANDLER: usize = 4;
-
-/// State shared by the router, its tasks and every context.
-pub(crate) struct Shared {
-    pub(crate) http: Arc<Client>,
-    pub(crate) application_id: Id<ApplicationMarker>,
-    pub(crate) cache: Arc<Cache>,
-    pub(crate) standby: Arc<Standby>,
-    pub(crate) gateway: Arc<dyn GatewayInfo>,
-    pub(crate) config: RouterConfig,
-    pub(crate) registry: Registry,
-    pub(crate) counters: Counters,
-    pub(crate) pool: WorkPool,
-    pub(crate) shutdown: Shutdown,
-    pub(crate) quick_answers: Arc<Semaphore>,
-    pub(crate) claims: ClaimBook,
-    pub(crate) cooldowns: Cooldowns,
-    pub(crate) started: Instant,
-    pub(crate) on_failure: Option<FailureObserver>,
-}
-
-impl Shared {
-    pub(crate) fn stats(&self) -> RouterStats {
-        self.counters.snapshot(self.pool.in_flight())
-    }
-
-    pub(crate) fn interaction_responder(&self, interaction: &Interaction, kind: Kind) -> Responder {
-        Responder::new(
-            Arc::clone(&self.http),
-            self.application_id,
-            Target::Interaction {
-                id: interaction.id,
-                token: interaction.token.clone(),
-                component_message: interaction.message.as_ref().map(|m| (m.channel_id, m.id)),
-            },
-            kind,
-            self.config.rest_deadline,
-        )
-    }
-}
 
 /// Routes `INTERACTION_CREATE` (commands, components, autocomplete, modals) and prefix
 /// `MESSAGE_CREATE`s to command handlers. Cheap to clone.
@@ -399,22 +361,5 @@ impl Router {
                 }
             }
         });
-    }
-}
-
-/// The command owning a `custom_id`: the part before the first `:`.
-pub(crate) fn owner_of(custom_id: &str) -> Option<&str> {
-    custom_id.split_once(':').map(|(owner, _)| owner)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::owner_of;
-
-    #[test]
-    fn custom_ids_name_their_command() {
-        assert_eq!(owner_of("poll:vote:1"), Some("poll"));
-        assert_eq!(owner_of("poll:"), Some("poll"));
-        assert_eq!(owner_of("nothing"), None);
     }
 }

@@ -14,15 +14,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use novera_core::within;
 use tokio::time::Instant;
-use twilight_model::application::interaction::Interaction;
 use twilight_model::id::Id;
 use twilight_model::id::marker::InteractionMarker;
-use twilight_standby::future::WaitForComponentStream;
 
-use crate::context::Context;
 use crate::responder::Responder;
 
 /// Claims older than this are forgotten (an interaction token lives 15 minutes).
@@ -87,68 +82,6 @@ impl ClaimBook {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.lock().len()
-    }
-}
-
-/// Clicks on one message, as they come; see [`Context::components`].
-///
-/// Dropping it stops the wait; clicks that arrive afterwards go to the command's
-/// [`component`](crate::Command::component) handler.
-pub struct ComponentStream {
-    stream: WaitForComponentStream,
-    ctx: Context,
-}
-
-impl std::fmt::Debug for ComponentStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ComponentStream").finish_non_exhaustive()
-    }
-}
-
-impl ComponentStream {
-    pub(crate) fn new(stream: WaitForComponentStream, ctx: Context) -> Self {
-        Self { stream, ctx }
-    }
-
-    /// The next click within `timeout`, as a context to answer it with; `None` on timeout.
-    pub async fn next(&mut self, timeout: Duration) -> Option<Context> {
-        let interaction = within(timeout, self.stream.next()).await.flatten()?;
-        Some(self.ctx.for_component(interaction))
-    }
-
-    /// The next click before `deadline`; `None` once it passed.
-    pub async fn next_until(&mut self, deadline: Instant) -> Option<Context> {
-        self.next(deadline.saturating_duration_since(Instant::now()))
-            .await
-    }
-
-    /// Clicks that already arrived, without waiting (e.g. to answer them after closing).
-    pub fn ready(&mut self) -> Vec<Context> {
-        let mut out = Vec::new();
-        while let Some(Some(interaction)) =
-            futures_util::FutureExt::now_or_never(self.stream.next())
-        {
-            out.push(self.ctx.for_component(interaction));
-        }
-        out
-    }
-}
-
-/// Builds the claiming predicate a component waiter registers with standby.
-pub(crate) fn claiming<P>(
-    ctx: &Context,
-    predicate: P,
-) -> impl Fn(&Interaction) -> bool + Send + Sync + 'static
-where
-    P: Fn(&Interaction) -> bool + Send + Sync + 'static,
-{
-    let ctx = ctx.clone();
-    move |interaction: &Interaction| {
-        if !predicate(interaction) {
-            return false;
-        }
-        ctx.claim(interaction);
-        true
     }
 }
 

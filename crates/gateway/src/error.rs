@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use novera_core::DeadlineExceeded;
 
-use crate::gateway::ShutdownReport;
+use crate::shutdown_report::ShutdownReport;
 
 /// Step one ([`login`](crate::login)) failed; no gateway connection was attempted.
 #[derive(Debug, thiserror::Error)]

@@ -3,13 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::env::consts::OS;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use novera_cache::Cache;
 use novera_core::{StatusRegistry, Supervisor, TaskContext, within};
-use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -22,6 +20,7 @@ use twilight_standby::Standby;
 
 use crate::config::{GatewayConfig, ShardCount};
 use crate::error::{FatalClose, GatewayError, ShutdownError};
+use crate::shutdown_report::ShutdownReport;
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
 use crate::metrics::describe_metrics;
@@ -59,24 +58,6 @@ impl Events {
     pub fn into_inner(self) -> mpsc::Receiver<Event> {
         self.rx
     }
-}
-
-/// What [`Gateway::shutdown`] did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct ShutdownReport {
-    /// Shards whose close handshake finished (their sessions stay resumable).
-    pub closed: Vec<u32>,
-    /// Shards that stopped without a finished handshake (not connected, or out of time).
-    pub unclean: Vec<u32>,
-    /// Shards whose runner was already gone (fatally closed) or had to be aborted.
-    pub not_running: Vec<u32>,
-    /// Sessions written to the session store.
-    pub sessions_saved: usize,
-    /// The session file, when one is configured.
-    pub session_path: Option<PathBuf>,
-    /// How long the shutdown took.
-    pub waited: Duration,
 }
 
 /// The running gateway: shard runners, cache, standby and status.

@@ -81,11 +81,12 @@ mod login;
 mod metrics;
 mod runner;
 mod session_store;
+mod shutdown_report;
 mod status;
 
 pub use config::{CacheConfig, GatewayConfig, Secret, ShardCount, ShardPlan};
 pub use error::{ConnectError, FatalClose, GatewayError, SessionStoreError, ShutdownError};
-pub use gateway::{Events, Gateway, ShutdownReport};
+pub use gateway::{Events, Gateway};
 pub use login::{Login, login};
 pub use metrics::{
     CLOSES_TOTAL, EVENTS_DROPPED_TOTAL, EVENTS_TOTAL, HEARTBEAT_LATENCY_SECONDS, IDENTIFIES_TOTAL,
@@ -93,6 +94,7 @@ pub use metrics::{
 };
 pub use novera_cache::{Cache, ResourceType};
 pub use session_store::{SavedSession, SessionStore};
+pub use shutdown_report::ShutdownReport;
 pub use status::{GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};
 pub use twilight_gateway::EventTypeFlags;
 pub use twilight_standby::Standby;

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use twilight_interactions::command::{CommandModel, CreateCommand};
 
-use crate::command::{BoxFuture, Command, CommandDef, CommandResult};
+use crate::command::{BoxFuture, Command, CommandResult};
 use crate::context::Context;
+use crate::def::CommandDef;
 use crate::error::CommandError;
 
 const DEFAULT_TIMEOUT_SECS: i64 = 60;

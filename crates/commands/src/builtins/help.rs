@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 
 use twilight_interactions::command::{CommandModel, CreateCommand};
 
-use crate::command::{BoxFuture, Command, CommandDef, CommandResult};
+use crate::command::{BoxFuture, Command, CommandResult};
 use crate::context::Context;
+use crate::def::CommandDef;
 use crate::reply::Reply;
 
 #[derive(CommandModel, CreateCommand)]

@@ -6,7 +6,8 @@ mod ping;
 mod poll;
 mod status;
 
-use crate::command::{CommandDef, CommandSet};
+use crate::command::CommandSet;
+use crate::def::CommandDef;
 
 /// The built-in commands' definitions alone (for registration).
 #[must_use]

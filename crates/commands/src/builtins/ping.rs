@@ -3,8 +3,9 @@
 use tokio::time::Instant;
 use twilight_interactions::command::{CommandModel, CreateCommand};
 
-use crate::command::{BoxFuture, Command, CommandDef, CommandResult};
+use crate::command::{BoxFuture, Command, CommandResult};
 use crate::context::Context;
+use crate::def::CommandDef;
 
 #[derive(CommandModel, CreateCommand)]
 #[command(

@@ -12,8 +12,9 @@ use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle
 use twilight_model::id::Id;
 use twilight_model::id::marker::UserMarker;
 
-use crate::command::{BoxFuture, Command, CommandDef, CommandResult};
+use crate::command::{BoxFuture, Command, CommandResult};
 use crate::context::Context;
+use crate::def::CommandDef;
 use crate::error::CommandError;
 use crate::error::chain;
 use crate::reply::Reply;

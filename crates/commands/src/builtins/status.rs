@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use twilight_interactions::command::{CommandModel, CreateCommand};
 
 use super::human_duration;
-use crate::command::{BoxFuture, Command, CommandDef, CommandResult};
+use crate::command::{BoxFuture, Command, CommandResult};
 use crate::context::Context;
+use crate::def::CommandDef;
 
 #[derive(CommandModel, CreateCommand)]
 #[command(

@@ -1,0 +1,64 @@
+//! `Shared`: the router's state that every context and handler task reaches.
+//!
+//! It lives beside [`Context`](super::Context) rather than in the router so that contexts and
+//! handler runs can reach it without importing the router (modules form a DAG).
+
+use std::sync::Arc;
+
+use novera_cache::Cache;
+use novera_core::{Shutdown, WorkPool};
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+use twilight_http::Client;
+use twilight_model::application::interaction::Interaction;
+use twilight_model::id::Id;
+use twilight_model::id::marker::ApplicationMarker;
+use twilight_standby::Standby;
+
+use crate::config::RouterConfig;
+use crate::cooldown::Cooldowns;
+use crate::failure::FailureObserver;
+use crate::gateway_info::GatewayInfo;
+use crate::registry::Registry;
+use crate::responder::{Kind, Responder, Target};
+use crate::stats::{Counters, RouterStats};
+use crate::wait::ClaimBook;
+
+/// State shared by the router, its tasks and every context.
+pub(crate) struct Shared {
+    pub(crate) http: Arc<Client>,
+    pub(crate) application_id: Id<ApplicationMarker>,
+    pub(crate) cache: Arc<Cache>,
+    pub(crate) standby: Arc<Standby>,
+    pub(crate) gateway: Arc<dyn GatewayInfo>,
+    pub(crate) config: RouterConfig,
+    pub(crate) registry: Registry,
+    pub(crate) counters: Counters,
+    pub(crate) pool: WorkPool,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) quick_answers: Arc<Semaphore>,
+    pub(crate) claims: ClaimBook,
+    pub(crate) cooldowns: Cooldowns,
+    pub(crate) started: Instant,
+    pub(crate) on_failure: Option<FailureObserver>,
+}
+
+impl Shared {
+    pub(crate) fn stats(&self) -> RouterStats {
+        self.counters.snapshot(self.pool.in_flight())
+    }
+
+    pub(crate) fn interaction_responder(&self, interaction: &Interaction, kind: Kind) -> Responder {
+        Responder::new(
+            Arc::clone(&self.http),
+            self.application_id,
+            Target::Interaction {
+                id: interaction.id,
+                token: interaction.token.clone(),
+                component_message: interaction.message.as_ref().map(|m| (m.channel_id, m.id)),
+            },
+            kind,
+            self.config.rest_deadline,
+        )
+    }
+}
