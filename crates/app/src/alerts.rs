@@ -11,9 +11,8 @@ use std::future::IntoFuture as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_core::{CancellationToken, within};
+use novera_core::{CancellationToken, Shutdown, within};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use twilight_http::Client;
 use twilight_model::channel::message::AllowedMentions;
@@ -32,10 +31,6 @@ pub(crate) enum AlertKind {
     /// A shard stayed down past `alerts.shard_down_after`.
     ShardDown,
     /// A command handler panicked.
-    #[allow(
-        dead_code,
-        reason = "raised through the router's failure hook once novera-commands has one"
-    )]
     CommandPanic,
 }
 
@@ -69,20 +64,31 @@ impl Alerts {
         Self::default()
     }
 
-    /// Starts the sender task for `webhook_url`. `secrets` are scrubbed from every message.
+    /// Starts the sender task for `webhook_url`, tracked by `shutdown`: when the stop is
+    /// requested it posts what is queued or coalesced (bounded per post) and ends, so the
+    /// drain waits for those last words. `secrets` are scrubbed from every message.
     pub(crate) fn spawn(
         webhook_url: &Secret,
         min_interval: Duration,
         secrets: Vec<String>,
-        cancel: CancellationToken,
-    ) -> Result<(Self, JoinHandle<()>), String> {
+        shutdown: &Shutdown,
+    ) -> Result<Self, String> {
         let webhook = parse_webhook(webhook_url.expose())?;
         let mut secrets = secrets;
         secrets.push(webhook.token.clone());
         secrets.push(webhook_url.expose().to_owned());
         let (tx, rx) = mpsc::channel(64);
-        let task = tokio::spawn(run(webhook, rx, min_interval, Arc::new(secrets), cancel));
-        Ok((Self { tx: Some(tx) }, task))
+        shutdown.spawn(
+            "alerts sender",
+            run(
+                webhook,
+                rx,
+                min_interval,
+                Arc::new(secrets),
+                shutdown.token(),
+            ),
+        );
+        Ok(Self { tx: Some(tx) })
     }
 
     /// Queues an alert without waiting; dropped (and counted) when the queue is full.

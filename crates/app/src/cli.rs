@@ -1,5 +1,6 @@
 //! The command line (clap).
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -51,7 +52,10 @@ pub(crate) fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Run(args) => crate::run::run(config, &args),
+        Command::Run(args) => {
+            let console = !args.no_console && (args.console || std::io::stdin().is_terminal());
+            crate::run::run(config, crate::run::RunMode { console })
+        }
         Command::RegisterCommands => crate::run::register_only(&config),
     }
 }

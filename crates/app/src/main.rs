@@ -1,17 +1,21 @@
 //! `novera`: the Novera bot binary.
 //!
-//! It loads configuration, then either checks it, registers commands, or runs the bot. The run
-//! path (two-step connect, shards, router, health server, sandbox) is wired in `run.rs`.
+//! It loads configuration, then either checks it, registers commands, or runs the bot. The bot
+//! itself is assembled by `novera_bot` (login, shards, router, stop order); this binary adds
+//! what is its own: configuration (`config/`, translated in `settings.rs`), the CLI, the
+//! command list (`commands.rs`), logging, the sandbox, systemd, alerts and exit codes
+//! (`run.rs` is the lifecycle around the assembly).
 
 mod alerts;
 mod cli;
+mod commands;
 mod config;
 mod exit;
 mod logging;
 mod run;
 mod sandbox;
+mod settings;
 mod systemd;
-mod views;
 
 use std::process::ExitCode;
 

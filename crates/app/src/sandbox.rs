@@ -59,8 +59,9 @@ fn say(line: &str) {
     println!("{line}");
 }
 
-/// Runs the console until stdin closes, `quit` is typed, or `cancel` fires.
-pub(crate) async fn console(control: ControlClient, shutdown: Shutdown, cancel: CancellationToken) {
+/// Runs the console until stdin closes, `quit` is typed, or a stop is requested.
+pub(crate) async fn console(control: ControlClient, shutdown: Shutdown) {
+    let cancel = shutdown.token();
     let Some(target) = target(&control).await else {
         tracing::warn!("sandbox console: the simulator has no channel to talk in");
         return;

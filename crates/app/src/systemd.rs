@@ -6,9 +6,8 @@
 
 use std::time::Duration;
 
-use novera_core::{CancellationToken, StatusRegistry};
+use novera_core::{Shutdown, StatusRegistry};
 use sd_notify::NotifyState;
-use tokio::task::JoinHandle;
 
 /// Whether a service manager listens.
 pub(crate) fn enabled() -> bool {
@@ -21,25 +20,17 @@ fn notify(states: &[NotifyState<'_>]) {
     }
 }
 
-/// Sends `STOPPING=1`.
-pub(crate) fn stopping() {
-    if enabled() {
-        notify(&[NotifyState::Stopping, NotifyState::Status("stopping")]);
-    }
-}
-
-/// Spawns the notifier: `READY=1` once everything is ready, `STATUS=` on changes, and the
-/// watchdog when `WATCHDOG_USEC` asks for it. Ends when `cancel` fires.
-pub(crate) fn spawn(
-    registry: StatusRegistry,
-    max_tick_age: Duration,
-    cancel: CancellationToken,
-) -> Option<JoinHandle<()>> {
+/// Spawns the notifier, tracked by `shutdown`: `READY=1` once everything is ready, `STATUS=`
+/// on changes, and the watchdog when `WATCHDOG_USEC` asks for it. When the stop is requested
+/// it sends `STOPPING=1` and ends: from then on systemd is in its stop phase, where the
+/// watchdog no longer applies and `TimeoutStopSec` bounds the drain.
+pub(crate) fn spawn(shutdown: &Shutdown, registry: StatusRegistry, max_tick_age: Duration) {
     if !enabled() {
-        return None;
+        return;
     }
     let watchdog = sd_notify::watchdog_enabled();
-    Some(tokio::spawn(async move {
+    let cancel = shutdown.token();
+    shutdown.spawn("systemd notifier", async move {
         let mut changes = registry.subscribe();
         let mut ready_sent = false;
         let mut last_status = String::new();
@@ -66,7 +57,10 @@ pub(crate) fn spawn(
                 ready_sent = true;
             }
             tokio::select! {
-                () = cancel.cancelled() => return,
+                () = cancel.cancelled() => {
+                    notify(&[NotifyState::Stopping, NotifyState::Status("stopping")]);
+                    return;
+                }
                 update = changes.changed() => {
                     if update.is_err() {
                         return;
@@ -84,5 +78,5 @@ pub(crate) fn spawn(
                 }
             }
         }
-    }))
+    });
 }

@@ -41,7 +41,7 @@ async fn answered(control: &ControlClient, id: &str) -> novera_sim::InteractionS
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sandbox_starts_gets_ready_and_answers_ping() {
+async fn sandbox_starts_gets_ready_and_answers_ping_and_roll() {
     let dir = tempfile::tempdir().unwrap();
     let mut novera = Novera::spawn(command(dir.path()));
     let sim_url = novera.url_after("simulator at ").await;
@@ -58,6 +58,25 @@ async fn sandbox_starts_gets_ready_and_answers_ping() {
     assert!(
         outcome.content.unwrap().to_lowercase().contains("pong"),
         "ping answers with pong"
+    );
+
+    // The example command crate is plugged into the binary's command list: /roll is served.
+    let created = control
+        .run_command(
+            "roll",
+            json!([{"name": "dice", "type": 3, "value": "2d6+1"}]),
+            None,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let outcome = answered(&control, &created.id).await;
+    assert!(outcome.error.is_none(), "{outcome:?}");
+    let text = outcome.content.unwrap();
+    assert!(
+        text.starts_with("`2d6+1` ["),
+        "/roll answers with the dice: {text}"
     );
 
     novera.signal("TERM");

@@ -134,16 +134,7 @@ impl CommandError {
 }
 
 /// An error and its sources, on one line.
-pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(next) = source {
-        out.push_str(": ");
-        out.push_str(&next.to_string());
-        source = next.source();
-    }
-    out
-}
+pub(crate) use novera_core::error_chain as chain;
 
 impl<E> From<E> for CommandError
 where

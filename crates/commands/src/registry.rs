@@ -25,7 +25,10 @@ impl std::fmt::Debug for Registry {
 }
 
 impl Registry {
-    pub(crate) fn build(sets: Vec<CommandSet>, prefix_enabled: bool) -> Result<Self, ConfigError> {
+    /// Composes command sets as the router does: names must be unique across sets, and with
+    /// prefix commands enabled every definition that opts in must be invocable from text.
+    /// `novera register-commands` uses it to register exactly what the router would serve.
+    pub fn build(sets: Vec<CommandSet>, prefix_enabled: bool) -> Result<Self, ConfigError> {
         let mut entries = BTreeMap::new();
         for (def, handler) in sets.into_iter().flat_map(CommandSet::into_entries) {
             if prefix_enabled && def.allows_prefix() {

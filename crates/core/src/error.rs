@@ -2,6 +2,20 @@
 
 use std::time::Duration;
 
+/// An error and its sources on one line (`outer: cause: root cause`), for log fields and
+/// operator messages: `Display` alone shows only the outermost layer.
+#[must_use]
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(next) = source {
+        out.push_str(": ");
+        out.push_str(&next.to_string());
+        source = next.source();
+    }
+    out
+}
+
 /// A deadline passed before the operation finished.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what} did not finish within {}", humanize(*limit))]

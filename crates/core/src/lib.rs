@@ -59,7 +59,7 @@ mod supervisor;
 
 pub use backoff::{Backoff, BackoffPolicy};
 pub use deadline::{deadline, within};
-pub use error::{Busy, DeadlineExceeded};
+pub use error::{Busy, DeadlineExceeded, error_chain};
 pub use shutdown::{DrainReport, Shutdown, WorkPool};
 pub use status::{ComponentHandle, ComponentStatus, Health, Liveness, Readiness, StatusRegistry};
 pub use supervisor::{

@@ -20,12 +20,12 @@ use twilight_standby::Standby;
 
 use crate::config::{GatewayConfig, ShardCount};
 use crate::error::{FatalClose, GatewayError, ShutdownError};
-use crate::shutdown_report::ShutdownReport;
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
 use crate::metrics::describe_metrics;
 use crate::runner::{ShardRunner, Shared};
 use crate::session_store::{SavedSession, SessionStore};
+use crate::shutdown_report::ShutdownReport;
 use crate::status::{GatewayStatus, ShardSlot};
 
 /// Extra time `shutdown` gives runners past the close deadline to return.

@@ -321,9 +321,14 @@ impl ShardRunner {
             _ => {}
         }
 
+        let forward = self
+            .shared
+            .forward
+            .contains(EventTypeFlags::from(event.kind()));
         {
             let mut info = self.slot.lock();
             info.events += 1;
+            info.forwarded += u64::from(forward);
             info.last_event = Some(Instant::now());
             info.record_session(shard.session());
             if info.resume_url.as_deref() != shard.resume_url() {
@@ -333,11 +338,7 @@ impl ShardRunner {
         self.metrics.events.increment(1);
         self.shared.cache.update(&event);
         self.shared.standby.process(&event);
-        if self
-            .shared
-            .forward
-            .contains(EventTypeFlags::from(event.kind()))
-        {
+        if forward {
             self.forward(event);
         }
         Flow::Continue

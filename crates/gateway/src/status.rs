@@ -76,6 +76,9 @@ pub struct ShardStatus {
     pub sequence: Option<u64>,
     /// Dispatch events received.
     pub events: u64,
+    /// Events handed to the consumer's queue: those of the types `GatewayConfig::forward`
+    /// names (the rest only update the cache and wake waiters).
+    pub events_forwarded: u64,
     /// Events shed because the queue to the consumer was full (or its consumer gone).
     pub events_dropped: u64,
     /// New connections after the first one.
@@ -145,6 +148,7 @@ pub(crate) struct ShardInfo {
     pub(crate) latency: Option<Duration>,
     pub(crate) last_event: Option<Instant>,
     pub(crate) events: u64,
+    pub(crate) forwarded: u64,
     pub(crate) dropped: u64,
     pub(crate) reconnects: u64,
     pub(crate) resumes: u64,
@@ -185,6 +189,7 @@ impl ShardSlot {
                 latency: None,
                 last_event: None,
                 events: 0,
+                forwarded: 0,
                 dropped: 0,
                 reconnects: 0,
                 resumes: 0,
@@ -277,6 +282,7 @@ impl ShardSlot {
                 .map(|at| now.saturating_duration_since(at).as_secs_f64()),
             sequence: info.session.as_ref().map(|_| info.sequence),
             events: info.events,
+            events_forwarded: info.forwarded,
             events_dropped: info.dropped,
             reconnects: info.reconnects,
             resumes: info.resumes,

@@ -4,21 +4,20 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use novera_bot::{Bot, BotBuilder, BotSettings, BotStatus, Core, GatewayView, StopReport};
 use novera_commands::{
     CommandFailure, CommandSet, RegisterOutcome, Router, RouterConfig, RouterStats, Scope, register,
 };
-use novera_core::{DrainReport, Escalations, RestartPolicy, Shutdown, StatusRegistry, Supervisor};
-use novera_gateway::{Gateway, GatewayConfig, Login, Secret, login};
+use novera_core::{Escalations, RestartPolicy};
+use novera_gateway::{GatewayConfig, Secret};
 use novera_sim::{
     ControlClient, InteractionStatus, RequestLogEntry, SimHandle, SimState, Simulator,
     SimulatorBuilder, Violation,
 };
 use serde_json::Value;
-use tokio::task::JoinHandle;
 use twilight_model::gateway::Intents;
 
 use crate::error::TestkitError;
-use crate::gateway_view::GatewayView;
 
 /// The token the simulator and the bot agree on.
 const TOKEN: &str = "novera-testkit-token";
@@ -31,36 +30,22 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// Configures a [`TestBot`]; see [`TestBot::builder`].
 #[must_use]
+#[derive(Debug)]
 pub struct TestBotBuilder {
     sim: SimulatorBuilder,
-    router: RouterConfig,
-    sets: Vec<CommandSet>,
-    register: bool,
-    on_failure: Option<FailureObserver>,
-}
-
-/// Observer of failed invocations, handed to the router.
-type FailureObserver = Box<dyn Fn(&CommandFailure) + Send + Sync>;
-
-impl std::fmt::Debug for TestBotBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestBotBuilder")
-            .field("router", &self.router)
-            .field("sets", &self.sets)
-            .finish_non_exhaustive()
-    }
+    bot: BotBuilder,
 }
 
 impl TestBotBuilder {
     /// Adds a command set.
     pub fn commands(mut self, set: CommandSet) -> Self {
-        self.sets.push(set);
+        self.bot = self.bot.commands(set);
         self
     }
 
     /// Sets the router's configuration (auto-defer, deadline, in-flight limit, prefix...).
     pub fn router_config(mut self, config: RouterConfig) -> Self {
-        self.router = config;
+        self.bot = self.bot.configure(|settings| settings.router = config);
         self
     }
 
@@ -75,77 +60,47 @@ impl TestBotBuilder {
         mut self,
         observer: impl Fn(&CommandFailure) + Send + Sync + 'static,
     ) -> Self {
-        self.on_failure = Some(Box::new(observer));
+        self.bot = self.bot.on_failure(observer);
         self
     }
 
     /// Whether `start` registers the definitions globally (default true).
     pub fn register(mut self, register: bool) -> Self {
-        self.register = register;
+        self.bot = self
+            .bot
+            .configure(|settings| settings.registration = register.then_some(Scope::Global));
         self
     }
 
-    /// Starts the simulator, logs in, starts the gateway and the router, registers the
-    /// commands, and waits until every shard is active.
+    /// Starts the simulator, then the bot exactly as the binary assembles it (login, shards,
+    /// router, registration), and waits until every shard is active.
     pub async fn start(self) -> Result<TestBot, TestkitError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sim = self.sim.token(TOKEN).start().await?;
         let control = sim.control();
-        let gateway_config = GatewayConfig {
-            token: Secret::new(TOKEN),
-            api_url: Some(sim.base_url()),
-            intents: Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT,
-            rest_deadline: Duration::from_secs(5),
-            close_deadline: Duration::from_secs(3),
-            identify_interval: Duration::from_millis(50),
-            ..GatewayConfig::default()
-        };
-        let shutdown = Shutdown::new();
-        let status = StatusRegistry::new();
-        let (supervisor, escalations) = Supervisor::new(&shutdown, RestartPolicy::default());
-        let login = bounded("gateway login", login(&gateway_config)).await??;
-        let (gateway, events) = bounded(
-            "gateway start",
-            Gateway::start(&login, &gateway_config, &supervisor, &status),
-        )
-        .await??;
-        let gateway = Arc::new(gateway);
-
-        let mut builder = Router::builder(
-            login.http(),
-            login.application_id(),
-            gateway.cache(),
-            gateway.standby(),
-            Arc::new(GatewayView::new(Arc::clone(&gateway))),
-        )
-        .config(self.router);
-        if let Some(observer) = self.on_failure {
-            builder = builder.on_failure(observer);
+        let (core, escalations) = Core::new(RestartPolicy::default());
+        let status = Arc::new(BotStatus::new());
+        let builder = self
+            .bot
+            .configure(|settings| settings.gateway.api_url = Some(sim.base_url()))
+            .status(Arc::clone(&status));
+        let bot = bounded("bot start", builder.start(&core)).await??;
+        if let Some(Err(error)) = bot.registration() {
+            let reason = novera_core::error_chain(error);
+            bot.stop().await;
+            return Err(TestkitError::Registration(reason));
         }
-        for set in self.sets {
-            builder = builder.commands(set);
-        }
-        let router = builder.build(&shutdown)?;
-        let router_task = tokio::spawn(router.clone().run(events.into_inner(), shutdown.token()));
-
         let state = control.state().await?;
         let bot = TestBot {
-            sim: Some(sim),
+            sim,
             control,
             state,
-            login,
-            gateway,
-            router,
-            router_task,
-            shutdown,
-            _supervisor: supervisor,
+            bot,
+            status,
+            _core: core,
             _escalations: escalations,
-            _status: status,
         };
-        if self.register {
-            bot.register().await?;
-        }
-        let gateway = Arc::clone(&bot.gateway);
+        let gateway = Arc::clone(bot.bot.gateway());
         bot.wait_until("every shard active", || {
             let active = gateway.status().all_active();
             async move { Ok(active.then_some(())) }
@@ -161,24 +116,20 @@ impl TestBotBuilder {
 /// Waits are bounded by [`WAIT`]: a test that waits for something that never happens fails
 /// with [`TestkitError::Timeout`] instead of hanging.
 pub struct TestBot {
-    sim: Option<SimHandle>,
+    sim: SimHandle,
     control: ControlClient,
     state: SimState,
-    login: Login,
-    gateway: Arc<Gateway>,
-    router: Router,
-    router_task: JoinHandle<()>,
-    shutdown: Shutdown,
-    _supervisor: Supervisor,
+    bot: Bot,
+    status: Arc<BotStatus>,
+    _core: Core,
     _escalations: Escalations,
-    _status: StatusRegistry,
 }
 
 impl std::fmt::Debug for TestBot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestBot")
             .field("sim", &self.control.base_url())
-            .field("router", &self.router)
+            .field("bot", &self.bot)
             .finish_non_exhaustive()
     }
 }
@@ -203,10 +154,7 @@ impl TestBot {
                 .members_per_guild(6)
                 .heartbeat_interval(Duration::from_millis(250))
                 .identify_window(Duration::from_millis(20)),
-            router: RouterConfig::default(),
-            sets: Vec::new(),
-            register: true,
-            on_failure: None,
+            bot: Bot::builder(settings()),
         }
     }
 
@@ -219,25 +167,31 @@ impl TestBot {
     /// The router (e.g. for [`Router::stats`]).
     #[must_use]
     pub fn router(&self) -> &Router {
-        &self.router
+        self.bot.router()
     }
 
     /// The bot's REST client (logged in to the simulator).
     #[must_use]
     pub fn http(&self) -> Arc<twilight_http::Client> {
-        self.login.http()
+        self.bot.login().http()
     }
 
     /// The gateway's status as commands see it.
     #[must_use]
     pub fn gateway_info(&self) -> GatewayView {
-        GatewayView::new(Arc::clone(&self.gateway))
+        self.bot.gateway_view()
+    }
+
+    /// What the health server's `/status` would show about Discord (shards, budget, commands).
+    #[must_use]
+    pub fn status(&self) -> &Arc<BotStatus> {
+        &self.status
     }
 
     /// The router's counters.
     #[must_use]
     pub fn stats(&self) -> RouterStats {
-        self.router.stats()
+        self.bot.router().stats()
     }
 
     /// The simulated world's first guild.
@@ -279,11 +233,11 @@ impl TestBot {
 
     /// Registers the router's definitions globally again (as a restart would).
     pub async fn register(&self) -> Result<RegisterOutcome, TestkitError> {
-        let http = self.login.http();
-        let defs = self.router.defs();
+        let login = self.bot.login();
+        let defs = self.bot.router().defs();
         Ok(bounded(
             "command registration",
-            register(&http, self.login.application_id(), &defs, Scope::Global),
+            register(&login.http(), login.application_id(), &defs, Scope::Global),
         )
         .await??)
     }
@@ -464,19 +418,37 @@ impl TestBot {
         }
     }
 
-    /// Stops the router, drains handlers (up to 5 s), closes the gateway and the simulator.
-    pub async fn shutdown(mut self) -> DrainReport {
-        self.shutdown.request();
-        let _ = tokio::time::timeout(Duration::from_secs(5), &mut self.router_task).await;
-        if let Err(error) = self.gateway.shutdown(Duration::from_secs(3)).await {
-            tracing::warn!(%error, "test gateway did not shut down cleanly");
-        }
-        let report = self.shutdown.drain(Duration::from_secs(5)).await;
-        if let Some(sim) = self.sim.take() {
-            sim.shutdown().await;
-        }
+    /// Stops the bot exactly as the binary does (see [`Bot::stop`]: shards closed resumably
+    /// and sessions saved, queued events routed, handlers drained within 5 s), then the
+    /// simulator.
+    pub async fn shutdown(self) -> StopReport {
+        let (report, sim) = self.stop_bot().await;
+        sim.shutdown().await;
         report
     }
+
+    /// Stops the bot as [`shutdown`](Self::shutdown) does but leaves the simulator running, to
+    /// inspect what the bot did while stopping; stop it with [`SimHandle::shutdown`].
+    pub async fn stop_bot(self) -> (StopReport, SimHandle) {
+        let Self { sim, bot, .. } = self;
+        (bot.stop().await, sim)
+    }
+}
+
+/// The testkit's settings: the simulator's token, the intents the built-ins need, short REST
+/// and close deadlines and a fast identify pace; the API URL is set once the simulator runs.
+fn settings() -> BotSettings {
+    let gateway = GatewayConfig {
+        token: Secret::new(TOKEN),
+        intents: Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT,
+        rest_deadline: Duration::from_secs(5),
+        close_deadline: Duration::from_secs(3),
+        identify_interval: Duration::from_millis(50),
+        ..GatewayConfig::default()
+    };
+    BotSettings::new(gateway)
+        .registration(Some(Scope::Global))
+        .stop_timeouts(Duration::from_secs(3), Duration::from_secs(5))
 }
 
 async fn bounded<F: Future>(what: &str, future: F) -> Result<F::Output, TestkitError> {

@@ -12,16 +12,13 @@ pub enum TestkitError {
     /// A control API call failed.
     #[error("simulator control call failed")]
     Control(#[from] novera_sim::ControlError),
-    /// Step one of the gateway (login) failed.
-    #[error("gateway login failed")]
-    Login(#[from] novera_gateway::ConnectError),
-    /// Step two of the gateway (shards) failed.
-    #[error("gateway did not start")]
-    Gateway(#[from] novera_gateway::GatewayError),
-    /// The router refused its configuration or command sets.
-    #[error("router configuration is invalid")]
-    Router(#[from] novera_commands::ConfigError),
-    /// Registering the command definitions failed.
+    /// The bot did not start (login refused, shards or router misconfigured).
+    #[error("the bot did not start")]
+    Start(#[from] novera_bot::StartError),
+    /// Registering the command definitions at start failed.
+    #[error("command registration failed: {0}")]
+    Registration(String),
+    /// Registering the command definitions again failed.
     #[error("command registration failed")]
     Register(#[from] novera_commands::RegisterError),
     /// Something did not happen within the wait limit.

@@ -46,14 +46,13 @@
 
 mod bot;
 mod error;
-mod gateway_view;
 mod options;
 
 pub use bot::{TestBot, TestBotBuilder, WAIT};
 pub use error::TestkitError;
-pub use gateway_view::GatewayView;
+pub use novera_bot::{BotStatus, GatewayView, StopReport};
 pub use novera_sim::{
-    Followup, InteractionStatus, RecordedBody, RequestLogEntry, ShownModal, Violation,
+    Followup, InteractionStatus, RecordedBody, RequestLogEntry, ShownModal, SimHandle, Violation,
 };
 pub use options::{autocomplete_options, options};
 pub use serde_json::{Value, json};

@@ -239,7 +239,7 @@ fn cache_resources_default_to_all_but_presences_and_parse_by_name() {
         config.cache.resources.resource_types(),
         ResourceType::all().difference(ResourceType::PRESENCE)
     );
-    let gateway = crate::run::gateway_config(&config);
+    let gateway = crate::settings::gateway_config(&config);
     assert_eq!(
         gateway.cache.resource_types,
         ResourceType::all().difference(ResourceType::PRESENCE)
@@ -250,7 +250,9 @@ fn cache_resources_default_to_all_but_presences_and_parse_by_name() {
     let wanted = ResourceType::GUILD | ResourceType::CHANNEL | ResourceType::ROLE;
     assert_eq!(config.cache.resources.resource_types(), wanted);
     assert_eq!(
-        crate::run::gateway_config(&config).cache.resource_types,
+        crate::settings::gateway_config(&config)
+            .cache
+            .resource_types,
         wanted
     );
     let rendered = config.to_redacted_toml();

@@ -1,0 +1,76 @@
+//! `BotSettings`: everything the assembly needs, as typed values (no configuration format).
+
+use std::time::Duration;
+
+use novera_commands::{RouterConfig, Scope};
+use novera_core::BackoffPolicy;
+use novera_gateway::GatewayConfig;
+
+/// How a bot is assembled and stopped. `app` fills it from its configuration, the testkit from
+/// its builder; both get the same wiring from it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct BotSettings {
+    /// The gateway: token, URLs, intents, shards, sessions, cache. Its
+    /// [`forward`](GatewayConfig::forward) is replaced by what the router acts on.
+    pub gateway: GatewayConfig,
+    /// The router: auto-defer, deadlines, in-flight limit, prefix.
+    pub router: RouterConfig,
+    /// Where to register the command definitions at start (only when they changed), or `None`.
+    pub registration: Option<Scope>,
+    /// Backoff between login attempts that failed for a transient reason.
+    pub login_retry: BackoffPolicy,
+    /// How long closing the shards (and routing what they queued) may take at stop.
+    pub close_timeout: Duration,
+    /// How long in-flight handlers get to finish at stop.
+    pub drain_timeout: Duration,
+}
+
+impl BotSettings {
+    /// Settings for `gateway` with the router's defaults, no registration, a login retry of
+    /// 1 s to 60 s, a 5 s close and a 20 s drain.
+    #[must_use]
+    pub fn new(gateway: GatewayConfig) -> Self {
+        Self {
+            gateway,
+            router: RouterConfig::default(),
+            registration: None,
+            login_retry: BackoffPolicy {
+                min: Duration::from_secs(1),
+                max: Duration::from_secs(60),
+                stable_after: Duration::from_secs(3600),
+            },
+            close_timeout: Duration::from_secs(5),
+            drain_timeout: Duration::from_secs(20),
+        }
+    }
+
+    /// Sets [`router`](Self::router).
+    #[must_use]
+    pub fn router(mut self, router: RouterConfig) -> Self {
+        self.router = router;
+        self
+    }
+
+    /// Sets [`registration`](Self::registration).
+    #[must_use]
+    pub fn registration(mut self, scope: Option<Scope>) -> Self {
+        self.registration = scope;
+        self
+    }
+
+    /// Sets [`login_retry`](Self::login_retry).
+    #[must_use]
+    pub fn login_retry(mut self, policy: BackoffPolicy) -> Self {
+        self.login_retry = policy;
+        self
+    }
+
+    /// Sets [`close_timeout`](Self::close_timeout) and [`drain_timeout`](Self::drain_timeout).
+    #[must_use]
+    pub fn stop_timeouts(mut self, close: Duration, drain: Duration) -> Self {
+        self.close_timeout = close;
+        self.drain_timeout = drain;
+        self
+    }
+}
