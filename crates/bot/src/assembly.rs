@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use novera_commands::{CommandFailure, CommandSet, RegisterError, RegisterOutcome, Router, Scope};
+use novera_commands::{
+    CommandFailure, CommandSet, InteractionLedger, RegisterError, RegisterOutcome, Router, Scope,
+};
 use novera_core::{CancellationToken, ComponentHandle, DrainReport, within};
 use novera_gateway::{EventTypeFlags, Gateway, Login, ShutdownError, ShutdownReport};
 use tokio::task::JoinHandle;
@@ -23,6 +25,7 @@ pub struct BotBuilder {
     settings: BotSettings,
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
+    ledger: Option<Arc<dyn InteractionLedger>>,
     status: Arc<BotStatus>,
 }
 
@@ -55,6 +58,13 @@ impl BotBuilder {
         observer: impl Fn(&CommandFailure) + Send + Sync + 'static,
     ) -> Self {
         self.on_failure = Some(Box::new(observer));
+        self
+    }
+
+    /// Records acknowledgements in `ledger` (roles where several processes may receive the
+    /// same interaction).
+    pub fn ledger(mut self, ledger: Arc<dyn InteractionLedger>) -> Self {
+        self.ledger = Some(ledger);
         self
     }
 
@@ -118,6 +128,9 @@ impl BotBuilder {
         .config(settings.router.clone());
         if let Some(observer) = self.on_failure {
             router = router.on_failure(observer);
+        }
+        if let Some(ledger) = self.ledger {
+            router = router.ledger(ledger);
         }
         for set in self.sets {
             router = router.commands(set);
@@ -226,6 +239,7 @@ impl Bot {
             settings,
             sets: Vec::new(),
             on_failure: None,
+            ledger: None,
             status: Arc::new(BotStatus::new()),
         }
     }

@@ -25,6 +25,7 @@ use twilight_standby::Standby;
 
 use crate::error::{CommandError, ReplyError};
 use crate::gateway_info::GatewayInfo;
+use crate::ledger::Claim;
 use crate::registry::Registry;
 use crate::registry::owner_of;
 use crate::reply::Reply;
@@ -108,6 +109,32 @@ impl Context {
             Source::Interaction(Box::new(interaction)),
             responder,
         )
+    }
+
+    /// The context for a click a waiter received, unless another process of the bot owns it
+    /// (cluster roles: the interaction ledger decides; then the click is not this waiter's).
+    pub(crate) async fn own_component(&self, interaction: Interaction) -> Option<Self> {
+        if let Some(ledger) = &self.inner.shared.ledger {
+            match within(
+                self.inner.shared.config.rest_deadline,
+                ledger.claim(interaction.id, false),
+            )
+            .await
+            {
+                Some(Ok(Claim::Elsewhere)) => {
+                    tracing::debug!(interaction = %interaction.id, "click answered by another process");
+                    return None;
+                }
+                Some(Ok(_)) => {}
+                // Answering without the ledger risks a second answer, which Discord refuses
+                // with 40060 (handled as already answered); not answering loses the click.
+                Some(Err(error)) => {
+                    tracing::warn!(%error, "could not claim a click; answering it anyway");
+                }
+                None => tracing::warn!("claiming a click timed out; answering it anyway"),
+            }
+        }
+        Some(self.for_component(interaction))
     }
 
     /// Claims a click for this command's waiter (runs inside `Standby::process`).
@@ -399,16 +426,10 @@ impl Context {
     where
         P: Fn(&Interaction) -> bool + Send + Sync + 'static,
     {
-        let waiting = self
-            .inner
-            .shared
-            .standby
-            .wait_for_component(message_id, claiming(self, predicate));
-        let ctx = self.clone();
-        async move {
-            let interaction = within(timeout, waiting).await?.ok()?;
-            Some(ctx.for_component(interaction))
-        }
+        // A stream rather than a single wait: in a cluster a click may be claimed by another
+        // process first, and the wait goes on for the next one.
+        let mut clicks = self.components(message_id, predicate);
+        async move { clicks.next(timeout).await }
     }
 
     /// Every click on `message_id` matching `predicate`, until the stream is dropped.

@@ -32,12 +32,18 @@ impl Drop for InFlight {
     }
 }
 
-pub(crate) async fn run(shared: Arc<Shared>, entry: Arc<Entry>, ctx: Context, kind: Kind) {
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    entry: Arc<Entry>,
+    ctx: Context,
+    kind: Kind,
+    received_at: Instant,
+) {
     let _in_flight = InFlight::enter();
     let name = entry.def.name();
     let responder = Arc::clone(ctx.responder());
     if kind == Kind::Autocomplete {
-        autocomplete(&shared, &entry, ctx, &responder).await;
+        autocomplete(&shared, &entry, ctx, &responder, received_at).await;
         return;
     }
     if matches!(kind, Kind::Command | Kind::Prefix)
@@ -77,8 +83,9 @@ pub(crate) async fn run(shared: Arc<Shared>, entry: Arc<Entry>, ctx: Context, ki
         if kind == Kind::Prefix {
             return;
         }
+        // Discord's window started when the event was received, not when the handler did.
         tokio::select! {
-            () = tokio::time::sleep(shared.config.auto_defer) => {}
+            () = tokio::time::sleep_until(received_at + shared.config.auto_defer) => {}
             () = done.cancelled() => return,
         }
         match responder.auto_defer(entry.def.is_ephemeral()).await {
@@ -134,14 +141,21 @@ pub(crate) async fn run(shared: Arc<Shared>, entry: Arc<Entry>, ctx: Context, ki
     }
 }
 
-async fn autocomplete(shared: &Shared, entry: &Entry, ctx: Context, responder: &Responder) {
+async fn autocomplete(
+    shared: &Shared,
+    entry: &Entry,
+    ctx: Context,
+    responder: &Responder,
+    received_at: Instant,
+) {
     let name = entry.def.name();
     // No deferral exists for autocomplete: answer before the window whatever happens. The
     // handler is called inside the guarded future, so a panic before it returns its future
     // is caught too.
     let handler = Arc::clone(&entry.handler);
     let work = AssertUnwindSafe(async move { handler.autocomplete(ctx).await }).catch_unwind();
-    let choices = match within(shared.config.auto_defer, work).await {
+    let left = (received_at + shared.config.auto_defer).saturating_duration_since(Instant::now());
+    let choices = match within(left, work).await {
         Some(Ok(Ok(choices))) => {
             shared.counters.served(name);
             choices

@@ -27,6 +27,7 @@ use twilight_model::id::marker::{
 };
 
 use crate::error::ReplyError;
+use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::reply::Reply;
 
 mod forms;
@@ -88,8 +89,33 @@ struct State {
     last_message: Option<Id<MessageMarker>>,
 }
 
+impl Stage {
+    /// What a ledger records for this stage (`None`: nothing was acknowledged).
+    fn acknowledged(self) -> Option<Acknowledged> {
+        match self {
+            Self::Fresh => None,
+            Self::Deferred { ephemeral } => Some(Acknowledged::Deferred { ephemeral }),
+            Self::DeferredUpdate => Some(Acknowledged::DeferredUpdate),
+            Self::Responded { .. } => Some(Acknowledged::Responded),
+            Self::ModalShown => Some(Acknowledged::ModalShown),
+        }
+    }
+
+    /// Where a takeover resumes from what the previous owner acknowledged.
+    fn resumed(ack: Acknowledged) -> Self {
+        match ack {
+            Acknowledged::Deferred { ephemeral } => Self::Deferred { ephemeral },
+            Acknowledged::DeferredUpdate => Self::DeferredUpdate,
+            Acknowledged::ModalShown => Self::ModalShown,
+            // A response was sent, and possibly its answer: what follows is a follow-up.
+            _ => Self::Responded {
+                original_is_component: false,
+            },
+        }
+    }
+}
+
 /// Answers one invocation.
-#[derive(Debug)]
 pub(crate) struct Responder {
     http: Arc<Client>,
     application_id: Id<ApplicationMarker>,
@@ -97,6 +123,18 @@ pub(crate) struct Responder {
     kind: Kind,
     rest_deadline: Duration,
     state: Mutex<State>,
+    /// Where acknowledgements are recorded when several processes may answer (cluster roles).
+    ledger: Option<Arc<dyn InteractionLedger>>,
+}
+
+impl std::fmt::Debug for Responder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Responder")
+            .field("target", &self.target)
+            .field("kind", &self.kind)
+            .field("ledger", &self.ledger.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Responder {
@@ -117,7 +155,22 @@ impl Responder {
                 stage: Stage::Fresh,
                 last_message: None,
             }),
+            ledger: None,
         }
+    }
+
+    /// Records every acknowledgement in `ledger`.
+    pub(crate) fn with_ledger(mut self, ledger: Option<Arc<dyn InteractionLedger>>) -> Self {
+        self.ledger = ledger;
+        self
+    }
+
+    /// Continues from what another process acknowledged (a takeover).
+    pub(crate) fn resuming(mut self, acknowledged: Option<Acknowledged>) -> Self {
+        if let Some(ack) = acknowledged {
+            self.state.get_mut().stage = Stage::resumed(ack);
+        }
+        self
     }
 
     pub(crate) fn kind(&self) -> Kind {
@@ -408,13 +461,39 @@ impl Responder {
                     .await
             })
             .await;
-        if let Err(ReplyError::Http(error)) = &sent
-            && discord_code(error) != Some(ALREADY_ACKNOWLEDGED)
-            && matches!(error.kind(), ErrorType::Response { .. })
-        {
-            state.stage = previous;
+        match &sent {
+            Ok(_) => self.record(id, next).await,
+            Err(ReplyError::Http(error)) if discord_code(error) == Some(ALREADY_ACKNOWLEDGED) => {
+                // Someone already answered: a replay after a crash (the first answer landed
+                // before the process died) or another process of the bot. It is answered;
+                // what this one still has to say edits `@original` rather than answering twice.
+                tracing::info!(
+                    interaction = %id,
+                    "interaction was already acknowledged; continuing with edits"
+                );
+                state.stage = Stage::Deferred { ephemeral: false };
+                return Ok(());
+            }
+            Err(ReplyError::Http(error)) if matches!(error.kind(), ErrorType::Response { .. }) => {
+                state.stage = previous;
+            }
+            Err(_) => {}
         }
         sent.map(drop)
+    }
+
+    /// Tells the ledger (if any) what this process acknowledged.
+    async fn record(&self, id: Id<InteractionMarker>, stage: Stage) {
+        let (Some(ledger), Some(ack)) = (&self.ledger, stage.acknowledged()) else {
+            return;
+        };
+        match novera_core::within(self.rest_deadline, ledger.acknowledged(id, ack)).await {
+            Some(Ok(())) => {}
+            Some(Err(error)) => {
+                tracing::warn!(interaction = %id, %error, "could not record an acknowledgement");
+            }
+            None => tracing::warn!(interaction = %id, "recording an acknowledgement timed out"),
+        }
     }
 
     async fn edit_original_raw(&self, reply: &Reply) -> Result<Message, ReplyError> {
@@ -569,5 +648,31 @@ pub(crate) fn discord_code(error: &twilight_http::Error) -> Option<u64> {
             ..
         } => Some(general.code),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_takeover_resumes_where_the_ledger_says() {
+        for ack in [
+            Acknowledged::Deferred { ephemeral: true },
+            Acknowledged::Deferred { ephemeral: false },
+            Acknowledged::DeferredUpdate,
+            Acknowledged::Responded,
+            Acknowledged::ModalShown,
+        ] {
+            assert_eq!(Stage::resumed(ack).acknowledged(), Some(ack));
+        }
+        assert_eq!(Stage::Fresh.acknowledged(), None);
+        assert_eq!(
+            Stage::Responded {
+                original_is_component: true
+            }
+            .acknowledged(),
+            Some(Acknowledged::Responded)
+        );
     }
 }

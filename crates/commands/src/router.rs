@@ -5,6 +5,7 @@ use std::sync::Arc;
 use novera_cache::Cache;
 use novera_core::{CancellationToken, Shutdown};
 use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use twilight_http::Client;
 use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
@@ -19,10 +20,12 @@ use crate::config::RouterConfig;
 use crate::context::{Context, Shared, Source};
 use crate::cooldown::Cooldowns;
 use crate::def::CommandDef;
+use crate::dispatch::Dispatch;
 use crate::error::ConfigError;
 use crate::failure::{CommandFailure, FailureObserver};
 use crate::gateway_info::GatewayInfo;
 use crate::invoke;
+use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::prefix;
 use crate::registry::{Entry, Registry, owner_of};
 use crate::reply::Reply;
@@ -67,6 +70,7 @@ pub struct RouterBuilder {
     config: RouterConfig,
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
+    ledger: Option<Arc<dyn InteractionLedger>>,
 }
 
 impl std::fmt::Debug for RouterBuilder {
@@ -93,6 +97,13 @@ impl RouterBuilder {
         observer: impl Fn(&CommandFailure) + Send + Sync + 'static,
     ) -> Self {
         self.on_failure = Some(Arc::new(observer));
+        self
+    }
+
+    /// Records every acknowledgement in `ledger`, for roles where several processes may
+    /// receive the same interaction (see [`InteractionLedger`]).
+    pub fn ledger(mut self, ledger: Arc<dyn InteractionLedger>) -> Self {
+        self.ledger = Some(ledger);
         self
     }
 
@@ -126,6 +137,7 @@ impl RouterBuilder {
                 cooldowns: Cooldowns::default(),
                 started: Instant::now(),
                 on_failure: self.on_failure,
+                ledger: self.ledger,
                 config: self.config,
             }),
         })
@@ -156,20 +168,36 @@ impl Router {
             config: RouterConfig::default(),
             sets: Vec::new(),
             on_failure: None,
+            ledger: None,
         }
     }
 
-    /// Handles one event; never blocks and never awaits (handlers run on spawned tasks).
+    /// Handles one event received just now; never blocks and never awaits (handlers run on
+    /// spawned tasks). See [`dispatch`](Self::dispatch).
+    pub fn handle(&self, event: Event) {
+        drop(self.dispatch(Dispatch::new(event)));
+    }
+
+    /// Handles one event; never blocks and never awaits. Returns the task that answers it (the
+    /// handler, or a quick "busy"/"unknown" answer), or `None` when the router does not act on
+    /// it; a caller that must know when the answer is done (a broker worker acknowledging its
+    /// message) awaits it.
     ///
     /// Expects the cache and standby to have seen the event already (the gateway does that
     /// inline before dispatching).
-    pub fn handle(&self, event: Event) {
+    #[must_use = "dropping the handle is fine, `handle` says so; keep it to await the answer"]
+    pub fn dispatch(&self, dispatch: Dispatch) -> Option<JoinHandle<()>> {
+        let Dispatch {
+            event,
+            received_at,
+            resume,
+        } = dispatch;
         match event {
-            Event::InteractionCreate(created) => self.interaction(created.0),
+            Event::InteractionCreate(created) => self.interaction(created.0, received_at, resume),
             Event::MessageCreate(created) if self.shared.config.prefix.is_some() => {
-                self.prefix_message(created.message);
+                self.prefix_message(created.message, received_at)
             }
-            _ => {}
+            _ => None,
         }
     }
 
@@ -210,20 +238,24 @@ impl Router {
         self.shared.registry.defs().cloned().collect()
     }
 
-    fn interaction(&self, interaction: Interaction) {
+    fn interaction(
+        &self,
+        interaction: Interaction,
+        received_at: Instant,
+        resume: Option<Acknowledged>,
+    ) -> Option<JoinHandle<()>> {
         let kind = match interaction.kind {
             InteractionType::ApplicationCommand => Kind::Command,
             InteractionType::ApplicationCommandAutocomplete => Kind::Autocomplete,
             InteractionType::MessageComponent => Kind::Component,
             InteractionType::ModalSubmit => Kind::Modal,
-            _ => return,
+            _ => return None,
         };
         if kind == Kind::Component
             && let Some(responder) = self.shared.claims.router_sees(interaction.id)
         {
             // A waiter owns this click; only make sure it is acknowledged in time.
-            self.guard_click(responder);
-            return;
+            return Some(self.guard_click(responder, received_at));
         }
         let owner = match &interaction.data {
             Some(InteractionData::ApplicationCommand(data)) => Some(data.name.as_str()),
@@ -234,7 +266,11 @@ impl Router {
         let entry = owner
             .and_then(|name| self.shared.registry.entry(name))
             .cloned();
-        let responder = Arc::new(self.shared.interaction_responder(&interaction, kind));
+        let responder = Arc::new(
+            self.shared
+                .interaction_responder(&interaction, kind)
+                .resuming(resume),
+        );
         let Some(entry) = entry else {
             tracing::debug!(?kind, "interaction for no known command");
             let quick = match kind {
@@ -244,8 +280,7 @@ impl Router {
                 }
                 _ => Quick::Reply(Reply::text("This is no longer active.").ephemeral()),
             };
-            self.quick_answer("commands: unknown interaction", responder, quick);
-            return;
+            return self.quick_answer("commands: unknown interaction", responder, quick);
         };
         let ctx = Context::new(
             Arc::clone(&self.shared),
@@ -253,29 +288,22 @@ impl Router {
             Source::Interaction(Box::new(interaction)),
             Arc::clone(&responder),
         );
-        self.spawn_handler(entry, ctx, kind, responder);
+        self.spawn_handler(entry, ctx, kind, responder, received_at)
     }
 
-    fn prefix_message(&self, message: Message) {
-        let Some(prefix) = self.shared.config.prefix.as_deref() else {
-            return;
-        };
+    fn prefix_message(&self, message: Message, received_at: Instant) -> Option<JoinHandle<()>> {
+        let prefix = self.shared.config.prefix.as_deref()?;
         if message.author.bot {
-            return;
+            return None;
         }
-        let Some((name, args)) = prefix::split(&message.content, prefix) else {
-            return;
-        };
+        let (name, args) = prefix::split(&message.content, prefix)?;
         // Other bots may share the prefix: unknown names are not ours to answer.
-        let Some(entry) = self
+        let entry = self
             .shared
             .registry
             .entry(name)
             .filter(|e| e.def.allows_prefix())
-            .cloned()
-        else {
-            return;
-        };
+            .cloned()?;
         let responder = Arc::new(Responder::new(
             Arc::clone(&self.shared.http),
             self.shared.application_id,
@@ -288,12 +316,11 @@ impl Router {
         ));
         let Some(options) = prefix::options(&entry.def, args) else {
             let usage = format!("Usage: `{}`", prefix::usage(prefix, &entry.def));
-            self.quick_answer(
+            return self.quick_answer(
                 "commands: prefix usage",
                 responder,
                 Quick::Reply(Reply::text(usage)),
             );
-            return;
         };
         let ctx = Context::new(
             Arc::clone(&self.shared),
@@ -304,7 +331,7 @@ impl Router {
             },
             Arc::clone(&responder),
         );
-        self.spawn_handler(entry, ctx, Kind::Prefix, responder);
+        self.spawn_handler(entry, ctx, Kind::Prefix, responder, received_at)
     }
 
     fn spawn_handler(
@@ -313,29 +340,36 @@ impl Router {
         ctx: Context,
         kind: Kind,
         responder: Arc<Responder>,
-    ) {
+        received_at: Instant,
+    ) -> Option<JoinHandle<()>> {
         let task = format!("command /{}", entry.def.name());
-        let run = invoke::run(Arc::clone(&self.shared), entry, ctx, kind);
-        if self.shared.pool.try_spawn(task, run).is_err() {
-            self.shared.counters.busy_rejected();
-            let quick = if kind == Kind::Autocomplete {
-                Quick::NoChoices
-            } else {
-                Quick::Reply(Reply::text(BUSY_TEXT).ephemeral())
-            };
-            self.quick_answer("commands: busy reply", responder, quick);
+        let run = invoke::run(Arc::clone(&self.shared), entry, ctx, kind, received_at);
+        if let Ok(handle) = self.shared.pool.try_spawn(task, run) {
+            return Some(handle);
         }
+        self.shared.counters.busy_rejected();
+        let quick = if kind == Kind::Autocomplete {
+            Quick::NoChoices
+        } else {
+            Quick::Reply(Reply::text(BUSY_TEXT).ephemeral())
+        };
+        self.quick_answer("commands: busy reply", responder, quick)
     }
 
     /// Sends a fixed answer on its own tracked task, bounded so a flood cannot spawn without
     /// limit (past the bound the interaction is logged and counted as dropped).
-    fn quick_answer(&self, task: &'static str, responder: Arc<Responder>, quick: Quick) {
+    fn quick_answer(
+        &self,
+        task: &'static str,
+        responder: Arc<Responder>,
+        quick: Quick,
+    ) -> Option<JoinHandle<()>> {
         let Ok(permit) = Arc::clone(&self.shared.quick_answers).try_acquire_owned() else {
             metrics::counter!("novera_commands_dropped_total").increment(1);
             tracing::warn!("too many quick answers in flight: an interaction is left unanswered");
-            return;
+            return None;
         };
-        self.shared.shutdown.spawn(task, async move {
+        Some(self.shared.shutdown.spawn(task, async move {
             let _permit = permit;
             let sent = match quick {
                 Quick::Reply(reply) => responder.reply(&reply).await,
@@ -344,15 +378,15 @@ impl Router {
             if let Err(error) = sent {
                 tracing::warn!(error = %crate::error::chain(&error), "could not send a quick answer");
             }
-        });
+        }))
     }
 
     /// Acknowledges a claimed click in time if its waiter does not.
-    fn guard_click(&self, responder: Arc<Responder>) {
-        let after = self.shared.config.auto_defer;
+    fn guard_click(&self, responder: Arc<Responder>, received_at: Instant) -> JoinHandle<()> {
+        let at = received_at + self.shared.config.auto_defer;
         let counters = Arc::clone(&self.shared);
         self.shared.shutdown.spawn("commands: click guard", async move {
-            tokio::time::sleep(after).await;
+            tokio::time::sleep_until(at).await;
             match responder.auto_defer(false).await {
                 Ok(true) => counters.counters.auto_deferred(),
                 Ok(false) => {}
@@ -360,6 +394,6 @@ impl Router {
                     tracing::warn!(error = %crate::error::chain(&error), "could not acknowledge a click");
                 }
             }
-        });
+        })
     }
 }

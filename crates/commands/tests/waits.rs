@@ -26,6 +26,9 @@ fn confirm_button(custom_id: &str) -> Vec<Component> {
     })]
 }
 
+/// Notified once `/ignore` registered its waiter.
+static IGNORE_WAITING: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// `/confirm` waits `wait` for a click; `/ignore` takes a click and never answers it.
 fn waiting_set(wait: Duration) -> CommandSet {
     CommandSet::new()
@@ -59,10 +62,10 @@ fn waiting_set(wait: Duration) -> CommandSet {
                 ctx.reply(Reply::text("Click me").components(confirm_button("ignore:x")))
                     .await?;
                 let message = ctx.original_message().await?;
-                let click = ctx
-                    .wait_for_component(message.id, Duration::from_secs(20), |_| true)
-                    .await;
-                drop(click);
+                // Registered when called: the test clicks only once the waiter exists.
+                let click = ctx.wait_for_component(message.id, Duration::from_secs(20), |_| true);
+                IGNORE_WAITING.notify_one();
+                drop(click.await);
                 Ok(())
             }),
         )
@@ -134,6 +137,9 @@ async fn a_claimed_click_nobody_answers_is_acknowledged_in_time() {
     let id = bot.run_command("ignore", json!(null)).await.unwrap();
     let shown = bot.wait_responded(id).await.unwrap();
     let message: u64 = shown.original_message_id.unwrap().parse().unwrap();
+    tokio::time::timeout(novera_testkit::WAIT, IGNORE_WAITING.notified())
+        .await
+        .expect("the handler waits for the click");
     let click = bot
         .click(message, "ignore:x", bot.user(1).unwrap())
         .await

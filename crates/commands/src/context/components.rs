@@ -32,9 +32,16 @@ impl ComponentStream {
     }
 
     /// The next click within `timeout`, as a context to answer it with; `None` on timeout.
+    /// In a cluster, a click another process of the bot claimed first is skipped.
     pub async fn next(&mut self, timeout: Duration) -> Option<Context> {
-        let interaction = within(timeout, self.stream.next()).await.flatten()?;
-        Some(self.ctx.for_component(interaction))
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let interaction = within(left, self.stream.next()).await.flatten()?;
+            if let Some(ctx) = self.ctx.own_component(interaction).await {
+                return Some(ctx);
+            }
+        }
     }
 
     /// The next click before `deadline`; `None` once it passed.

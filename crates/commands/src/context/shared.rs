@@ -19,6 +19,7 @@ use crate::config::RouterConfig;
 use crate::cooldown::Cooldowns;
 use crate::failure::FailureObserver;
 use crate::gateway_info::GatewayInfo;
+use crate::ledger::InteractionLedger;
 use crate::registry::Registry;
 use crate::responder::{Kind, Responder, Target};
 use crate::stats::{Counters, RouterStats};
@@ -41,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) cooldowns: Cooldowns,
     pub(crate) started: Instant,
     pub(crate) on_failure: Option<FailureObserver>,
+    /// Where acknowledgements are recorded when several processes may answer (cluster roles).
+    pub(crate) ledger: Option<Arc<dyn InteractionLedger>>,
 }
 
 impl Shared {
@@ -60,5 +63,6 @@ impl Shared {
             kind,
             self.config.rest_deadline,
         )
+        .with_ledger(self.ledger.clone())
     }
 }
