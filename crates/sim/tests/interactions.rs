@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TOKEN, fast, start};
+use common::{fast, rest, start};
 use novera_sim::SimHandle;
 use serde_json::{Value, json};
 
@@ -23,19 +23,12 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = client()
-        .request(method, format!("{}/api/v10{path}", sim.base_url()))
-        .header("Authorization", format!("Bot {TOKEN}"));
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    let content_type = resp.headers().get("content-type").cloned();
-    let text = resp.text().await.expect("body");
+    let (status, headers, text) = rest(sim, method, path, body).await;
     // Discord sends Content-Type exactly when there is a body.
     assert_eq!(
-        content_type.is_some_and(|v| v == "application/json"),
+        headers
+            .get("content-type")
+            .is_some_and(|v| v == "application/json"),
         !text.is_empty(),
         "{path} -> {status}"
     );

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TOKEN, fast, start};
+use common::{fast, rest, start};
 use novera_sim::SimHandle;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -14,24 +14,6 @@ fn client() -> reqwest::Client {
         .no_proxy()
         .build()
         .expect("client")
-}
-
-async fn send(
-    sim: &SimHandle,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, HeaderMap, String) {
-    let mut req = client()
-        .request(method, format!("{}/api/v10{path}", sim.base_url()))
-        .header("Authorization", format!("Bot {TOKEN}"));
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    (status, headers, resp.text().await.expect("body"))
 }
 
 fn rate_limit_headers(headers: &HeaderMap) -> Vec<String> {
@@ -59,7 +41,7 @@ async fn interaction_callbacks_carry_no_rate_limit_headers_and_are_never_limited
             .await
             .expect("run");
         let path = format!("/interactions/{}/{}/callback", run.id, run.token);
-        let (status, headers, body) = send(
+        let (status, headers, body) = rest(
             &sim,
             reqwest::Method::POST,
             &path,
@@ -71,7 +53,7 @@ async fn interaction_callbacks_carry_no_rate_limit_headers_and_are_never_limited
         assert!(!headers.contains_key("content-type"));
         assert!(body.is_empty());
         // An error answer on the route carries none either.
-        let (status, headers, _) = send(
+        let (status, headers, _) = rest(
             &sim,
             reqwest::Method::POST,
             &path,
@@ -86,7 +68,7 @@ async fn interaction_callbacks_carry_no_rate_limit_headers_and_are_never_limited
             .run_command("ping", Value::Null, None, None, None)
             .await
             .expect("run");
-        let (status, headers, _) = send(
+        let (status, headers, _) = rest(
             &sim,
             reqwest::Method::POST,
             &format!(
@@ -110,7 +92,7 @@ async fn interaction_callbacks_carry_no_rate_limit_headers_and_are_never_limited
         state.violations
     );
     // The global limit (1 per second) was not touched by sixty callbacks.
-    let (status, headers, _) = send(&sim, reqwest::Method::GET, "/users/@me", None).await;
+    let (status, headers, _) = rest(&sim, reqwest::Method::GET, "/users/@me", None).await;
     assert_eq!(status, 200);
     assert_eq!(headers["x-ratelimit-limit"], "1");
     assert!(!headers.contains_key("x-ratelimit-scope"));
@@ -123,11 +105,11 @@ async fn interaction_callbacks_carry_no_rate_limit_headers_and_are_never_limited
 #[tokio::test]
 async fn rate_limited_responses_carry_discords_headers() {
     let sim = start(fast().rest_bucket_limit(1).rest_global_limit(3)).await;
-    let (status, headers, _) = send(&sim, reqwest::Method::GET, "/users/@me", None).await;
+    let (status, headers, _) = rest(&sim, reqwest::Method::GET, "/users/@me", None).await;
     assert_eq!(status, 200);
     assert_eq!(headers["via"], "1.1 google");
     assert!(!headers.contains_key("x-ratelimit-scope"));
-    let (status, headers, _) = send(&sim, reqwest::Method::GET, "/users/@me", None).await;
+    let (status, headers, _) = rest(&sim, reqwest::Method::GET, "/users/@me", None).await;
     assert_eq!(status, 429);
     assert_eq!(headers["x-ratelimit-scope"], "user");
     assert_eq!(headers["x-ratelimit-remaining"], "0");
@@ -135,9 +117,9 @@ async fn rate_limited_responses_carry_discords_headers() {
     assert!(headers.contains_key("retry-after"));
     // discord.py retries a 429 only when it came through Discord's load balancer.
     assert_eq!(headers["via"], "1.1 google");
-    let (status, _, _) = send(&sim, reqwest::Method::GET, "/gateway/bot", None).await;
+    let (status, _, _) = rest(&sim, reqwest::Method::GET, "/gateway/bot", None).await;
     assert_eq!(status, 200);
-    let (status, headers, body) = send(&sim, reqwest::Method::GET, "/applications/@me", None).await;
+    let (status, headers, body) = rest(&sim, reqwest::Method::GET, "/applications/@me", None).await;
     assert_eq!(status, 429, "{body}");
     assert_eq!(headers["x-ratelimit-global"], "true");
     assert_eq!(headers["x-ratelimit-scope"], "global");
@@ -163,7 +145,7 @@ async fn the_ban_does_not_come_through_discords_load_balancer() {
             .expect("request");
         assert_eq!(resp.status().as_u16(), 401);
     }
-    let (status, headers, _) = send(&sim, reqwest::Method::GET, "/users/@me", None).await;
+    let (status, headers, _) = rest(&sim, reqwest::Method::GET, "/users/@me", None).await;
     assert_eq!(status, 429);
     assert!(!headers.contains_key("via"));
     assert!(!headers.contains_key("x-ratelimit-bucket"));
@@ -177,7 +159,7 @@ async fn no_content_responses_have_no_content_type() {
     let state = sim.control().state().await.expect("state");
     let app = &state.application_id;
     let channel = &state.guilds[0].channels[0];
-    let (_, _, body) = send(
+    let (_, _, body) = rest(
         &sim,
         reqwest::Method::POST,
         &format!("/applications/{app}/commands"),
@@ -185,7 +167,7 @@ async fn no_content_responses_have_no_content_type() {
     )
     .await;
     let command: Value = serde_json::from_str(&body).expect("json");
-    let (_, _, body) = send(
+    let (_, _, body) = rest(
         &sim,
         reqwest::Method::POST,
         &format!("/channels/{channel}/messages"),
@@ -209,11 +191,11 @@ async fn no_content_responses_have_no_content_type() {
         ),
     ];
     for path in &deletes {
-        let (status, headers, body) = send(&sim, reqwest::Method::DELETE, path, None).await;
+        let (status, headers, body) = rest(&sim, reqwest::Method::DELETE, path, None).await;
         assert_eq!((status, body.as_str()), (204, ""), "{path}");
         assert!(!headers.contains_key("content-type"), "{path}: {headers:?}");
     }
-    let (status, headers, _) = send(
+    let (status, headers, _) = rest(
         &sim,
         reqwest::Method::POST,
         &format!("/interactions/{}/{}/callback", run.id, run.token),
@@ -222,7 +204,7 @@ async fn no_content_responses_have_no_content_type() {
     .await;
     assert_eq!(status, 204);
     assert!(!headers.contains_key("content-type"));
-    let (status, headers, _) = send(
+    let (status, headers, _) = rest(
         &sim,
         reqwest::Method::DELETE,
         &format!("/webhooks/{app}/{}/messages/@original", run.token),
