@@ -139,6 +139,16 @@ fn too_many(retry_after: Duration, global: bool, message: &str) -> Response {
     response
 }
 
+/// The invalid-request ban: Cloudflare's static answer, not the API's, so it carries no
+/// rate-limit header, no `Retry-After` and no `Via` (discord-api-docs issue 5810 shows it).
+fn cloudflare_ban() -> Response {
+    let body = json!({
+        "code": 0,
+        "message": "You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently. Please read our docs at https://discord.com/developers/docs/topics/rate-limits to prevent this moving forward.",
+    });
+    (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
+}
+
 /// `Content-Type: application/json` exactly on a response with a body, and none on an empty
 /// one: clients that choose the parser by content type (discord.js) fail on an empty "JSON"
 /// body, and Discord sends no `Content-Type` with its 204s.
@@ -182,31 +192,21 @@ async fn rest_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
         hash: key.bucket_hash(),
     });
 
-    let (ban, fault, delay) = {
+    let (banned, fault, delay) = {
         let mut inner = sim.lock();
-        let ban = inner.limiter.ban_left(now);
-        let (fault, delay) = if ban.is_some() {
+        let banned = inner.limiter.ban_left(now).is_some();
+        let (fault, delay) = if banned {
             (None, None)
         } else {
             (inner.faults.take_status(&path), inner.faults.take_delay())
         };
-        (ban, fault, delay)
+        (banned, fault, delay)
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
-    // The ban is Cloudflare's answer, not the API's: no bucket headers and no `Via`.
-    let banned = ban.is_some();
-    let (mut response, headers, counts_invalid) = if let Some(left) = ban {
-        (
-            too_many(
-                left,
-                true,
-                "You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently. Please read our docs at https://discord.com/developers/docs/topics/rate-limits to prevent this moving forward.",
-            ),
-            None,
-            false,
-        )
+    let (mut response, headers, counts_invalid) = if banned {
+        (cloudflare_ban(), None, false)
     } else if let Some((status, retry_after)) = fault {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let response = if status == StatusCode::TOO_MANY_REQUESTS {

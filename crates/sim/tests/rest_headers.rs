@@ -133,9 +133,10 @@ async fn rate_limited_responses_carry_discords_headers() {
     sim.shutdown().await;
 }
 
-/// The invalid-request ban is Cloudflare's answer, not the API's: no `Via`, no bucket.
+/// The invalid-request ban is Cloudflare's static answer, not the API's: `{"code": 0,
+/// "message"}` with no rate-limit header, no `Retry-After` and no `Via`.
 #[tokio::test]
-async fn the_ban_does_not_come_through_discords_load_balancer() {
+async fn the_ban_is_cloudflares_static_answer() {
     let sim = start(fast().invalid_request_limit(2)).await;
     for _ in 0..2 {
         let resp = client()
@@ -145,10 +146,19 @@ async fn the_ban_does_not_come_through_discords_load_balancer() {
             .expect("request");
         assert_eq!(resp.status().as_u16(), 401);
     }
-    let (status, headers, _) = rest(&sim, reqwest::Method::GET, "/users/@me", None).await;
+    let (status, headers, body) = rest(&sim, reqwest::Method::GET, "/users/@me", None).await;
     assert_eq!(status, 429);
+    assert_eq!(rate_limit_headers(&headers), Vec::<String>::new());
+    assert!(!headers.contains_key("retry-after"));
     assert!(!headers.contains_key("via"));
-    assert!(!headers.contains_key("x-ratelimit-bucket"));
+    assert_eq!(headers["content-type"], "application/json");
+    let body: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(body["code"], 0);
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("blocked"))
+    );
     sim.shutdown().await;
 }
 
