@@ -130,15 +130,15 @@ pub(crate) struct RestLimiter {
 }
 
 impl RestLimiter {
-    /// Time left on an invalid-request ban, if one is in force.
-    pub(crate) fn ban_left(&mut self, now: Instant) -> Option<Duration> {
+    /// Whether an invalid-request ban is in force.
+    pub(crate) fn banned(&mut self, now: Instant) -> bool {
         match self.banned_until {
-            Some(until) if now < until => Some(until - now),
+            Some(until) if now < until => true,
             Some(_) => {
                 self.banned_until = None;
-                None
+                false
             }
-            None => None,
+            None => false,
         }
     }
 

@@ -194,7 +194,7 @@ async fn rest_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
 
     let (banned, fault, delay) = {
         let mut inner = sim.lock();
-        let banned = inner.limiter.ban_left(now).is_some();
+        let banned = inner.limiter.banned(now);
         let (fault, delay) = if banned {
             (None, None)
         } else {
