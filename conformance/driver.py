@@ -33,7 +33,7 @@ INTERACTION_WINDOW_MS = 3000
 STARTUP_TIMEOUT = 90.0
 REPLY_TIMEOUT = 20.0
 RECONNECT_TIMEOUT = 45.0
-LOAD_TIMEOUT = 180.0
+LOAD_TIMEOUT = 120.0
 
 
 # What a bot's log shows when the library hit an error it survived (discord.py logs handler
@@ -159,7 +159,7 @@ class Run:
                 return session
         return None
 
-    def reply(self, trigger_id, prefix):
+    def reply(self, trigger_id, prefix, timeout=REPLY_TIMEOUT):
         """The bot's first message after `trigger_id` in the channel that starts with `prefix`."""
         def find():
             for msg in self.control.call("GET", f"/_sim/channels/{self.channel}/messages"):
@@ -171,10 +171,10 @@ class Run:
                     return msg["content"]
             return None
 
-        return wait_for(f"reply starting {prefix!r}", REPLY_TIMEOUT, find, 0.1, self.alive)
+        return wait_for(f"reply starting {prefix!r}", timeout, find, 0.1, self.alive)
 
     def say(self, content):
-        """A user posts `content` in the channel; returns the bot's reply to it."""
+        """A user posts `content` in the channel; returns the message's id."""
         created = self.control.call(
             "POST", "/_sim/messages", {"channel_id": self.channel, "content": content}
         )
@@ -316,7 +316,7 @@ class Run:
         )
         # The question comes after the load on the same connection, so its answer counts
         # every load message the bot received.
-        answer = self.reply(self.say("!count"), "count ")
+        answer = self.reply(self.say("!count"), "count ", LOAD_TIMEOUT)
         counted = int(answer.removeprefix("count "))
         if counted != LOAD:
             raise StepFailed(f"the bot counted {counted} of {LOAD} MESSAGE_CREATEs")
