@@ -398,21 +398,7 @@ async fn fault(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<FaultApp
         Fault::Reconnect { shard } => {
             sim.command_connections(&mut inner, shard, &ConnCommand::Reconnect)
         }
-        Fault::InvalidSession { resumable, shard } => {
-            if !resumable {
-                for session in inner.sessions.values_mut() {
-                    if session.conn.is_some() && shard.is_none_or(|s| s == session.shard[0]) {
-                        session.alive = false;
-                    }
-                }
-            }
-            let d = if resumable { "true" } else { "false" };
-            sim.command_connections(
-                &mut inner,
-                shard,
-                &ConnCommand::Send(frame::control(op::INVALID_SESSION, d)),
-            )
-        }
+        Fault::InvalidSession { resumable, shard } => inner.invalidate_sessions(shard, resumable),
         Fault::Close { code, shard } => sim.command_connections(
             &mut inner,
             shard,

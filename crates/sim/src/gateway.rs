@@ -232,6 +232,15 @@ impl Connection {
                     let at = Instant::now() + self.sim.cfg.reconnect_grace;
                     self.close_at = Some(self.close_at.map_or(at, |c| c.min(at)));
                 }
+                ConnCommand::InvalidSession(resumable) => {
+                    let d = if resumable { "true" } else { "false" };
+                    self.write_text(frame::control(op::INVALID_SESSION, d))
+                        .await
+                        .map_err(|()| End::Lost)?;
+                    self.ws.flush().await.map_err(|_| End::Lost)?;
+                    self.session = None;
+                    self.outbox.clear_frames();
+                }
                 ConnCommand::Close { code, reason } => return Err(End::ServerClose(code, reason)),
                 ConnCommand::Drop => return Err(End::Drop),
                 ConnCommand::Silence(d) => self.silent_until = Some(Instant::now() + d),

@@ -18,6 +18,10 @@ pub(crate) struct RouteKey {
     pub(crate) major: String,
     /// Interaction callbacks and interaction webhooks: no `Authorization`, no global limit.
     pub(crate) interaction: bool,
+    /// `POST /interactions/{id}/{token}/callback`: not bucketed, exempt from the global limit,
+    /// and answered without any rate-limit header, as Discord does (a library that trusts the
+    /// headers would otherwise merge every callback into one small bucket).
+    pub(crate) callback: bool,
 }
 
 impl RouteKey {
@@ -60,10 +64,13 @@ impl RouteKey {
         }
         let interaction =
             segments.first() == Some(&"interactions") || segments.first() == Some(&"webhooks");
+        let callback =
+            method == "POST" && matches!(segments.as_slice(), ["interactions", _, _, "callback"]);
         Self {
             route: format!("{method} {template}"),
             major,
             interaction,
+            callback,
         }
     }
 
@@ -90,9 +97,13 @@ pub(crate) struct BucketHeaders {
 /// The limiter's answer for a request.
 #[derive(Debug)]
 pub(crate) enum Verdict {
+    /// Not rate limited at all (interaction callbacks): no rate-limit headers.
+    Unlimited,
     Allowed(BucketHeaders),
+    /// A 429. `headers` is the route's bucket for a per-route limit; a global 429 carries no
+    /// bucket headers (Discord's documented example has only `X-RateLimit-Global` and scope).
     Limited {
-        headers: BucketHeaders,
+        headers: Option<BucketHeaders>,
         retry_after: Duration,
         global: bool,
     },
@@ -119,15 +130,15 @@ pub(crate) struct RestLimiter {
 }
 
 impl RestLimiter {
-    /// Time left on an invalid-request ban, if one is in force.
-    pub(crate) fn ban_left(&mut self, now: Instant) -> Option<Duration> {
+    /// Whether an invalid-request ban is in force.
+    pub(crate) fn banned(&mut self, now: Instant) -> bool {
         match self.banned_until {
-            Some(until) if now < until => Some(until - now),
+            Some(until) if now < until => true,
             Some(_) => {
                 self.banned_until = None;
-                None
+                false
             }
-            None => None,
+            None => false,
         }
     }
 
@@ -139,6 +150,9 @@ impl RestLimiter {
         now: Instant,
         found: &mut Found,
     ) -> Verdict {
+        if key.callback {
+            return Verdict::Unlimited;
+        }
         let enforce = !cfg.lenient;
         let hash = key.bucket_hash();
         let bucket = self
@@ -186,12 +200,7 @@ impl RestLimiter {
                         (oldest + cfg.rest_global_window).saturating_duration_since(now);
                     self.global_blocked_until = Some(now + retry_after);
                     return Verdict::Limited {
-                        headers: BucketHeaders {
-                            limit: cfg.rest_bucket_limit,
-                            remaining: cfg.rest_bucket_limit.saturating_sub(bucket.used),
-                            reset_after,
-                            hash,
-                        },
+                        headers: None,
                         retry_after,
                         global: true,
                     };
@@ -211,12 +220,12 @@ impl RestLimiter {
             if enforce {
                 bucket.blocked_until = Some(now + reset_after);
                 return Verdict::Limited {
-                    headers: BucketHeaders {
+                    headers: Some(BucketHeaders {
                         limit: cfg.rest_bucket_limit,
                         remaining: 0,
                         reset_after,
                         hash,
-                    },
+                    }),
                     retry_after: reset_after,
                     global: false,
                 };
@@ -330,15 +339,42 @@ mod tests {
         let k = RouteKey::from_request("POST", "/interactions/9/tok/callback");
         assert_eq!(k.route, "POST /interactions/{}/{}/callback");
         assert_eq!(k.major, "9/tok");
-        assert!(k.interaction);
+        assert!(k.interaction && k.callback);
         let k = RouteKey::from_request("PATCH", "/webhooks/1/tok/messages/@original");
         assert_eq!(k.route, "PATCH /webhooks/{}/{}/messages/@original");
         assert_eq!(k.major, "1/tok");
+        assert!(k.interaction && !k.callback);
         let k = RouteKey::from_request("GET", "/users/@me");
         assert_eq!(k.route, "GET /users/@me");
         let k = RouteKey::from_request("PUT", "/applications/5/guilds/6/commands");
         assert_eq!(k.route, "PUT /applications/{}/guilds/{}/commands");
         assert_eq!(k.major, "6");
+    }
+
+    #[test]
+    fn callbacks_are_never_limited() {
+        let cfg = SimConfig {
+            rest_bucket_limit: 1,
+            rest_global_limit: 1,
+            ..SimConfig::default()
+        };
+        let mut limiter = RestLimiter::default();
+        let callback = RouteKey::from_request("POST", "/interactions/9/tok/callback");
+        let now = Instant::now();
+        let mut found = Vec::new();
+        for _ in 0..5 {
+            assert!(matches!(
+                limiter.check(&callback, &cfg, now, &mut found),
+                Verdict::Unlimited
+            ));
+        }
+        // Callbacks did not use up the global limit either.
+        let other = RouteKey::from_request("GET", "/users/@me");
+        assert!(matches!(
+            limiter.check(&other, &cfg, now, &mut found),
+            Verdict::Allowed(_)
+        ));
+        assert!(found.is_empty());
     }
 
     #[test]

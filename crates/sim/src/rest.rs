@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Bytes, HttpBody as _};
 use axum::extract::{OriginalUri, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, VIA};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -99,6 +99,8 @@ fn set(headers: &mut HeaderMap, name: &'static str, value: &str) {
     }
 }
 
+/// Discord's bucket headers. `X-RateLimit-Scope` is not among them: Discord sends it on 429s
+/// only (`too_many` sets it).
 fn rate_headers(headers: &mut HeaderMap, h: &BucketHeaders) {
     let reset_ms = unix_ms_now() + u64::try_from(h.reset_after.as_millis()).unwrap_or(0);
     set(headers, "x-ratelimit-limit", &h.limit.to_string());
@@ -110,9 +112,6 @@ fn rate_headers(headers: &mut HeaderMap, h: &BucketHeaders) {
     );
     set(headers, "x-ratelimit-reset-after", &secs(h.reset_after));
     set(headers, "x-ratelimit-bucket", &h.hash);
-    if !headers.contains_key("x-ratelimit-scope") {
-        set(headers, "x-ratelimit-scope", "user");
-    }
 }
 
 fn too_many(retry_after: Duration, global: bool, message: &str) -> Response {
@@ -140,6 +139,29 @@ fn too_many(retry_after: Duration, global: bool, message: &str) -> Response {
     response
 }
 
+/// The invalid-request ban: Cloudflare's static answer, not the API's, so it carries no
+/// rate-limit header, no `Retry-After` and no `Via` (discord-api-docs issue 5810 shows it).
+fn cloudflare_ban() -> Response {
+    let body = json!({
+        "code": 0,
+        "message": "You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently. Please read our docs at https://discord.com/developers/docs/topics/rate-limits to prevent this moving forward.",
+    });
+    (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
+}
+
+/// `Content-Type: application/json` exactly on a response with a body, and none on an empty
+/// one: clients that choose the parser by content type (discord.js) fail on an empty "JSON"
+/// body, and Discord sends no `Content-Type` with its 204s.
+fn set_content_type(response: &mut Response) {
+    let empty = response.body().size_hint().exact() == Some(0);
+    let headers = response.headers_mut();
+    if empty {
+        headers.remove(CONTENT_TYPE);
+    } else {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+}
+
 fn bot_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(AUTHORIZATION)?
@@ -162,36 +184,29 @@ async fn rest_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
         .to_owned();
     let key = RouteKey::from_request(&method, &path);
     let now = Instant::now();
-    let idle_headers = BucketHeaders {
+    // What an injected fault answers with: the route's untouched bucket (none for callbacks).
+    let idle_headers = (!key.callback).then(|| BucketHeaders {
         limit: sim.cfg.rest_bucket_limit,
         remaining: sim.cfg.rest_bucket_limit,
         reset_after: sim.cfg.rest_bucket_window,
         hash: key.bucket_hash(),
-    };
+    });
 
-    let (ban, fault, delay) = {
+    let (banned, fault, delay) = {
         let mut inner = sim.lock();
-        let ban = inner.limiter.ban_left(now);
-        let (fault, delay) = if ban.is_some() {
+        let banned = inner.limiter.banned(now);
+        let (fault, delay) = if banned {
             (None, None)
         } else {
             (inner.faults.take_status(&path), inner.faults.take_delay())
         };
-        (ban, fault, delay)
+        (banned, fault, delay)
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }
-    let (mut response, headers, counts_invalid) = if let Some(left) = ban {
-        (
-            too_many(
-                left,
-                true,
-                "You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently. Please read our docs at https://discord.com/developers/docs/topics/rate-limits to prevent this moving forward.",
-            ),
-            idle_headers,
-            false,
-        )
+    let (mut response, headers, counts_invalid) = if banned {
+        (cloudflare_ban(), None, false)
     } else if let Some((status, retry_after)) = fault {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let response = if status == StatusCode::TOO_MANY_REQUESTS {
@@ -220,43 +235,53 @@ async fn rest_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
             }
             verdict
         };
-        match verdict {
+        let (limited, headers) = match verdict {
             Verdict::Limited {
                 headers,
                 retry_after,
                 global,
             } => (
-                too_many(retry_after, global, "You are being rate limited."),
+                Some(too_many(retry_after, global, "You are being rate limited.")),
                 headers,
-                true,
             ),
-            Verdict::Allowed(headers) => {
-                // `GET /gateway` and interaction routes need no token.
-                let authorized = key.interaction || path == "/gateway" || {
-                    let inner = sim.lock();
-                    !inner.token_invalidated
-                        && bot_token(req.headers()).is_some_and(|t| sim.token_matches(t))
-                };
-                if authorized {
-                    (next.run(req).await, headers, true)
-                } else {
-                    let mut inner = sim.lock();
-                    sim.violation(
-                        &mut inner,
-                        rule::REST_UNAUTHORIZED,
-                        format!("{method} {path} without a valid `Authorization: Bot TOKEN`"),
-                        None,
-                    );
-                    (ApiError::unauthorized().into_response(), headers, true)
-                }
+            Verdict::Allowed(headers) => (None, Some(headers)),
+            Verdict::Unlimited => (None, None),
+        };
+        if let Some(limited) = limited {
+            (limited, headers, true)
+        } else {
+            // `GET /gateway` and interaction routes need no token.
+            let authorized = key.interaction || path == "/gateway" || {
+                let inner = sim.lock();
+                !inner.token_invalidated
+                    && bot_token(req.headers()).is_some_and(|t| sim.token_matches(t))
+            };
+            if authorized {
+                (next.run(req).await, headers, true)
+            } else {
+                let mut inner = sim.lock();
+                sim.violation(
+                    &mut inner,
+                    rule::REST_UNAUTHORIZED,
+                    format!("{method} {path} without a valid `Authorization: Bot TOKEN`"),
+                    None,
+                );
+                (ApiError::unauthorized().into_response(), headers, true)
             }
         }
     };
 
     let status = response.status().as_u16();
+    set_content_type(&mut response);
     let response_headers = response.headers_mut();
-    response_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    rate_headers(response_headers, &headers);
+    if let Some(headers) = &headers {
+        rate_headers(response_headers, headers);
+    }
+    if !banned {
+        // Discord's API answers through Google's load balancer; discord.py takes a 429
+        // without `Via` for a Cloudflare ban and gives up instead of retrying.
+        response_headers.insert(VIA, HeaderValue::from_static("1.1 google"));
+    }
     let mut inner = sim.lock();
     sim.log_request(&mut inner, &method, &full_path, status);
     if counts_invalid

@@ -86,8 +86,12 @@ pub(crate) enum OutItem {
 /// An instruction for a connection, served ahead of queued frames.
 #[derive(Debug, Clone)]
 pub(crate) enum ConnCommand {
-    /// Send this non-dispatch payload (op 1, op 9).
+    /// Send this non-dispatch payload (op 1).
     Send(String),
+    /// Send op 9 `INVALID_SESSION` with this `d`. The session already left the connection (see
+    /// `Inner::invalidate_sessions`): the connection is unauthenticated again, so the client may
+    /// RESUME or IDENTIFY on it (discord.js resumes on the same socket) or on a new one.
+    InvalidSession(bool),
     /// Send op 7 RECONNECT, and close with 4000 after the reconnect grace if the client has
     /// not gone by then.
     Reconnect,
@@ -158,6 +162,12 @@ impl Outbox {
 
     pub(crate) fn take_commands(&self) -> Vec<ConnCommand> {
         self.lock().commands.drain(..).collect()
+    }
+
+    /// Drops the frames not written yet (a session that left the connection replays them from
+    /// its buffer on RESUME).
+    pub(crate) fn clear_frames(&self) {
+        self.lock().items.clear();
     }
 
     /// Takes up to `max` frames in order, splitting lazy batches.

@@ -76,6 +76,31 @@ pub(crate) struct Sim {
     inner: Mutex<Inner>,
 }
 
+impl Inner {
+    /// Op 9 to the connected sessions of `shard` (all when `None`): each session leaves its
+    /// connection at once, resumable (`resumable`) or dead, and the connection is told to send
+    /// op 9 and to count as unauthenticated from then on. Returns how many were hit.
+    pub(crate) fn invalidate_sessions(&mut self, shard: Option<u32>, resumable: bool) -> u64 {
+        let now = Instant::now();
+        let mut applied = 0;
+        for session in self.sessions.values_mut() {
+            if shard.is_some_and(|s| session.shard[0] != s) {
+                continue;
+            }
+            let Some(conn) = session.conn.take() else {
+                continue;
+            };
+            session.disconnected_at = Some(now);
+            if !resumable {
+                session.alive = false;
+            }
+            conn.outbox.command(ConnCommand::InvalidSession(resumable));
+            applied += 1;
+        }
+        applied
+    }
+}
+
 impl Sim {
     pub(crate) fn new(cfg: SimConfig, gateway_url: String) -> Self {
         let world = Arc::new(World::new(

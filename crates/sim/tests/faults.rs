@@ -125,3 +125,61 @@ async fn guild_members_request_gets_a_chunk() {
     assert_eq!(chunk["d"]["nonce"], "n1");
     sim.shutdown().await;
 }
+
+/// `GUILDS | GUILD_MESSAGES`.
+const GUILDS_AND_MESSAGES: u64 = 1 | 1 << 9;
+
+/// Op 9 ends the connection's session there and then: the connection is unauthenticated, so
+/// a RESUME (what discord.js sends after op 9 `true`) or an IDENTIFY (after `false`) on the
+/// same socket is accepted, not closed with 4005.
+#[tokio::test]
+async fn op9_leaves_the_connection_open_for_resume_or_identify() {
+    let sim = start(fast().identify_window(Duration::ZERO)).await;
+    let control = sim.control();
+    let mut raw = RawGateway::hello(&sim).await;
+    raw.identify(TOKEN, GUILDS_AND_MESSAGES).await;
+    let ready = raw.until_op(0).await;
+    assert_eq!(ready["t"], "READY");
+    let session_id = ready["d"]["session_id"].clone();
+    let mut seq = ready["s"].as_u64().expect("seq");
+    for _ in 0..2 {
+        seq = raw.until_op(0).await["s"].as_u64().expect("seq");
+    }
+    let op9 = Fault::InvalidSession {
+        resumable: true,
+        shard: None,
+    };
+    assert_eq!(control.fault(&op9).await.expect("fault").applied, 1);
+    assert_eq!(raw.until_op(9).await["d"], true);
+    // Events while the session waits for its RESUME are replayed by it.
+    let channel = control.state().await.expect("state").guilds[0].channels[0].clone();
+    control
+        .post_message(&channel, "while away", None)
+        .await
+        .expect("post");
+    raw.send(
+        &serde_json::json!({"op": 6, "d": {"token": TOKEN, "session_id": session_id, "seq": seq}}),
+    )
+    .await;
+    let replayed = raw.until_op(0).await;
+    assert_eq!(
+        (replayed["t"].as_str(), replayed["s"].as_u64()),
+        (Some("MESSAGE_CREATE"), Some(seq + 1))
+    );
+    assert_eq!(raw.until_op(0).await["t"], "RESUMED");
+
+    let op9 = Fault::InvalidSession {
+        resumable: false,
+        shard: None,
+    };
+    assert_eq!(control.fault(&op9).await.expect("fault").applied, 1);
+    assert_eq!(raw.until_op(9).await["d"], false);
+    raw.identify(TOKEN, GUILDS_AND_MESSAGES).await;
+    let ready = raw.until_op(0).await;
+    assert_eq!(ready["t"], "READY");
+    assert_ne!(ready["d"]["session_id"], session_id);
+    let state = control.state().await.expect("state");
+    assert_eq!((state.identifies, state.resumes), (2, 1));
+    assert!(state.violations.is_empty(), "{:?}", state.violations);
+    sim.shutdown().await;
+}

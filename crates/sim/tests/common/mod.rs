@@ -71,6 +71,29 @@ pub fn http(sim: &SimHandle) -> Arc<twilight_http::Client> {
     )
 }
 
+/// One REST request as the bot (`Authorization: Bot TOKEN`): status, headers and body text.
+pub async fn rest(
+    sim: &SimHandle,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut req = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(WAIT)
+        .build()
+        .expect("client")
+        .request(method, format!("{}/api/v10{path}", sim.base_url()))
+        .header("Authorization", format!("Bot {TOKEN}"));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (status, headers, resp.text().await.expect("body"))
+}
+
 /// Bounds a future by [`WAIT`], failing the test on timeout.
 pub async fn within<T>(what: &str, fut: impl IntoFuture<Output = T>) -> T {
     tokio::time::timeout(WAIT, fut.into_future())

@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Conformance, World};
+use crate::harness::Conformance;
+use crate::scenario::World;
 
 // One scenario: every callback kind and webhook route, in the order a bot uses them.
 #[allow(clippy::too_many_lines)]
