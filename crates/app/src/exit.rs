@@ -34,7 +34,7 @@ impl Failure {
     }
 }
 
-/// Prints the failure line (if any) to stderr and turns the outcome into an exit code.
+/// Prints the failure line (if any, redacted) to stderr and turns the outcome into an exit code.
 pub(crate) fn report(outcome: Result<(), Failure>) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::from(OK),
@@ -44,7 +44,7 @@ pub(crate) fn report(outcome: Result<(), Failure>) -> ExitCode {
                 reason = "the binary's last word to its operator"
             )]
             {
-                eprintln!("novera: {}", failure.message);
+                eprintln!("novera: {}", crate::redaction::redact(&failure.message));
             }
             ExitCode::from(failure.code)
         }

@@ -12,6 +12,7 @@ mod commands;
 mod config;
 mod exit;
 mod logging;
+mod redaction;
 mod run;
 mod sandbox;
 mod settings;
@@ -22,6 +23,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
+    redaction::install_panic_hook();
     let cli = cli::Cli::parse();
     exit::report(cli::dispatch(cli))
 }

@@ -19,7 +19,7 @@ use crate::commands::command_sets;
 use crate::config::Config;
 use crate::exit::Failure;
 use crate::settings::bot_settings;
-use crate::{logging, sandbox, systemd};
+use crate::{logging, redaction, sandbox, systemd};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -32,9 +32,10 @@ pub(crate) struct RunMode {
 
 /// Runs the bot on a fresh runtime (the only one in the process).
 pub(crate) fn run(config: Config, mode: RunMode) -> Result<(), Failure> {
-    let _logs = logging::init(&config.log)?;
+    let redactor = redaction::redactor(&config);
+    let _logs = logging::init(&config.log, &redactor)?;
     let runtime = runtime()?;
-    let outcome = runtime.block_on(lifecycle(config, mode));
+    let outcome = runtime.block_on(lifecycle(config, redactor, mode));
     // The console's stdin reader may sit in a blocking read; don't wait for it.
     runtime.shutdown_timeout(Duration::from_millis(500));
     outcome
@@ -55,7 +56,7 @@ pub(crate) fn announce(line: &str) {
     println!("{line}");
 }
 
-async fn lifecycle(mut config: Config, mode: RunMode) -> Result<(), Failure> {
+async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Result<(), Failure> {
     let metrics = novera_health::install_recorder().ok();
     let (core, escalations) = Core::new(RestartPolicy::default());
     if let Err(e) = core.shutdown.listen_for_signals() {
@@ -89,13 +90,6 @@ async fn lifecycle(mut config: Config, mode: RunMode) -> Result<(), Failure> {
     };
 
     let bot_status = Arc::new(BotStatus::new());
-    let mut redactor = Redactor::new();
-    if let Some(token) = &config.token {
-        redactor = redactor.with_secret(token.expose());
-    }
-    if let Some(url) = &config.alerts.webhook_url {
-        redactor = redactor.with_secret(url.expose());
-    }
     let mut health = HealthState::builder(core.status.clone())
         .supervisor(core.supervisor.clone())
         .max_tick_age(config.health.liveness_max_tick_age)
@@ -296,7 +290,7 @@ fn spawn_shard_down_watch(core: &Core, alerts: Alerts, after: Duration) {
 
 /// Registers commands only, for `novera register-commands`.
 pub(crate) fn register_only(config: &Config) -> Result<(), Failure> {
-    let _logs = logging::init(&config.log)?;
+    let _logs = logging::init(&config.log, &redaction::redactor(config))?;
     if config.token.is_none() {
         return Err(Failure::config(
             "no token configured: set `token`, NOVERA_TOKEN or DISCORD_TOKEN to register commands",

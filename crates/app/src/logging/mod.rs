@@ -1,14 +1,22 @@
-//! Tracing setup: pretty on a terminal, JSON otherwise, optional rotated file.
+//! Tracing setup: pretty on a terminal, JSON otherwise, optional rotated file; every line
+//! redacted.
 //!
-//! Logs go to stderr so stdout stays free for the sandbox console and `check-config`.
+//! Logs go to stderr so stdout stays free for the sandbox console and `check-config`. Each layer
+//! writes through [`Redacting`], so no line reaches stderr or the file before the process's
+//! redactor has seen it (see `redacting.rs`); `filter.rs` says what each level turns on.
+
+mod filter;
+mod redacting;
 
 use std::io::IsTerminal as _;
 
+use novera_health::Redactor;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
+use self::redacting::Redacting;
 use crate::config::{LogConfig, LogFormat, LogRotation};
 use crate::exit::Failure;
 
@@ -17,12 +25,14 @@ pub(crate) struct LogGuard {
     _file: Option<WorkerGuard>,
 }
 
-/// Installs the global subscriber. `RUST_LOG` overrides `log.level`.
-pub(crate) fn init(config: &LogConfig) -> Result<LogGuard, Failure> {
-    let filter = match std::env::var("RUST_LOG") {
+/// Installs the global subscriber, writing through `redactor`, which also becomes the process's
+/// (panic messages, the exit line). `RUST_LOG` overrides `log.level`.
+pub(crate) fn init(config: &LogConfig, redactor: &Redactor) -> Result<LogGuard, Failure> {
+    crate::redaction::set_process(redactor);
+    let levels = match std::env::var("RUST_LOG") {
         Ok(from_env) if !from_env.is_empty() => EnvFilter::try_new(&from_env)
             .map_err(|e| Failure::config(format!("invalid RUST_LOG filter {from_env:?}: {e}")))?,
-        _ => EnvFilter::try_new(&config.level).map_err(|e| {
+        _ => EnvFilter::try_new(filter::directives(&config.level)).map_err(|e| {
             Failure::config(format!(
                 "invalid configuration: key `log.level` = {:?}: {e}",
                 config.level
@@ -36,14 +46,14 @@ pub(crate) fn init(config: &LogConfig) -> Result<LogGuard, Failure> {
     };
     let stderr_pretty = pretty.then(|| {
         tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stderr)
+            .with_writer(Redacting::new(std::io::stderr, redactor.clone()))
             .with_target(false)
             .compact()
     });
     let stderr_json = (!pretty).then(|| {
         tracing_subscriber::fmt::layer()
             .json()
-            .with_writer(std::io::stderr)
+            .with_writer(Redacting::new(std::io::stderr, redactor.clone()))
             .with_current_span(false)
     });
     let (file_layer, guard) = match &config.file {
@@ -73,7 +83,7 @@ pub(crate) fn init(config: &LogConfig) -> Result<LogGuard, Failure> {
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let layer = tracing_subscriber::fmt::layer()
                 .json()
-                .with_writer(writer)
+                .with_writer(Redacting::new(writer, redactor.clone()))
                 .with_ansi(false);
             (Some(layer), Some(guard))
         }
@@ -81,7 +91,8 @@ pub(crate) fn init(config: &LogConfig) -> Result<LogGuard, Failure> {
     };
     // A second init (only possible in tests) keeps the first subscriber.
     let _ = tracing_subscriber::registry()
-        .with(filter)
+        .with(levels)
+        .with(filter::no_payload_dumps())
         .with(stderr_pretty)
         .with(stderr_json)
         .with(file_layer)
