@@ -3,15 +3,15 @@
 //! `Alerts::raise` only tries to enqueue (a full queue drops the alert and counts it), so a slow
 //! or unreachable webhook can never hold up the bot. The sender task posts at most one message per
 //! kind per `min_interval`; alerts arriving meanwhile are counted and sent as one coalesced message.
-//! Messages pass through the redactor, and the webhook URL itself is never logged.
+//! Messages pass through the process's redactor, and the webhook URL itself is never logged.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::IntoFuture as _;
-use std::sync::Arc;
 use std::time::Duration;
 
 use novera_core::{CancellationToken, Shutdown, within};
+use novera_health::Redactor;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use twilight_http::Client;
@@ -66,27 +66,19 @@ impl Alerts {
 
     /// Starts the sender task for `webhook_url`, tracked by `shutdown`: when the stop is
     /// requested it posts what is queued or coalesced (bounded per post) and ends, so the
-    /// drain waits for those last words. `secrets` are scrubbed from every message.
+    /// drain waits for those last words. Every message passes through `redactor`, which must
+    /// know the webhook's URL and token (the process's redactor does).
     pub(crate) fn spawn(
         webhook_url: &Secret,
         min_interval: Duration,
-        secrets: Vec<String>,
+        redactor: Redactor,
         shutdown: &Shutdown,
     ) -> Result<Self, String> {
         let webhook = parse_webhook(webhook_url.expose())?;
-        let mut secrets = secrets;
-        secrets.push(webhook.token.clone());
-        secrets.push(webhook_url.expose().to_owned());
         let (tx, rx) = mpsc::channel(64);
         shutdown.spawn(
             "alerts sender",
-            run(
-                webhook,
-                rx,
-                min_interval,
-                Arc::new(secrets),
-                shutdown.token(),
-            ),
+            run(webhook, rx, min_interval, redactor, shutdown.token()),
         );
         Ok(Self { tx: Some(tx) })
     }
@@ -142,7 +134,7 @@ async fn run(
     webhook: Webhook,
     mut rx: mpsc::Receiver<(AlertKind, String)>,
     min_interval: Duration,
-    secrets: Arc<Vec<String>>,
+    redactor: Redactor,
     cancel: CancellationToken,
 ) {
     let mut states: HashMap<AlertKind, KindState> = HashMap::new();
@@ -155,7 +147,7 @@ async fn run(
                 let due = state.last_sent.is_none_or(|t| t.elapsed() >= min_interval);
                 if due {
                     state.last_sent = Some(Instant::now());
-                    send(&webhook, &secrets, kind, &message, 0).await;
+                    send(&webhook, &redactor, kind, &message, 0).await;
                 } else {
                     state.suppressed += 1;
                     state.latest = Some(message);
@@ -167,7 +159,7 @@ async fn run(
                         let message = state.latest.take().unwrap_or_default();
                         let count = std::mem::take(&mut state.suppressed);
                         state.last_sent = Some(Instant::now());
-                        send(&webhook, &secrets, *kind, &message, count).await;
+                        send(&webhook, &redactor, *kind, &message, count).await;
                     }
                 }
             }
@@ -184,13 +176,13 @@ async fn run(
     }
     for (kind, state) in &mut states {
         if let Some(message) = state.latest.take() {
-            send(&webhook, &secrets, *kind, &message, state.suppressed).await;
+            send(&webhook, &redactor, *kind, &message, state.suppressed).await;
         }
     }
 }
 
-/// The alert text: kind, message, and how many more were coalesced; secrets scrubbed.
-fn render(secrets: &[String], kind: AlertKind, message: &str, coalesced: u32) -> String {
+/// The alert text: kind, message, and how many more were coalesced; redacted.
+fn render(redactor: &Redactor, kind: AlertKind, message: &str, coalesced: u32) -> String {
     let mut text = if coalesced == 0 {
         format!("**novera alert: {kind}**\n{message}")
     } else {
@@ -198,8 +190,8 @@ fn render(secrets: &[String], kind: AlertKind, message: &str, coalesced: u32) ->
             "**novera alert: {kind}** ({coalesced} more since the last alert of this kind)\nlatest: {message}"
         )
     };
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        text = text.replace(secret.as_str(), "[redacted]");
+    if let std::borrow::Cow::Owned(clean) = redactor.redact(&text) {
+        text = clean;
     }
     // Discord's content limit is 2000 characters.
     if text.chars().count() > 1900 {
@@ -210,12 +202,12 @@ fn render(secrets: &[String], kind: AlertKind, message: &str, coalesced: u32) ->
 
 async fn send(
     webhook: &Webhook,
-    secrets: &[String],
+    redactor: &Redactor,
     kind: AlertKind,
     message: &str,
     coalesced: u32,
 ) {
-    let text = render(secrets, kind, message, coalesced);
+    let text = render(redactor, kind, message, coalesced);
     let mentions = AllowedMentions::default();
     let request = webhook
         .client
@@ -229,7 +221,7 @@ async fn send(
         Some(Err(e)) => {
             metrics::counter!("novera_alerts_failed_total").increment(1);
             // The error may carry the request URL, which contains the webhook token.
-            let error = render(secrets, kind, &e.to_string(), 0);
+            let error = render(redactor, kind, &e.to_string(), 0);
             tracing::warn!(%kind, error = %error, "could not post alert to the webhook");
         }
         None => {
@@ -258,14 +250,15 @@ mod tests {
 
     #[test]
     fn render_scrubs_secrets_and_counts() {
-        let secrets = vec!["tok3n".to_owned()];
+        let redactor = Redactor::new().with_secret("tok3n");
         let text = render(
-            &secrets,
+            &redactor,
             AlertKind::CommandPanic,
-            "panic with tok3n inside",
+            "panic with tok3n inside, via webhooks/1/hook-token",
             4,
         );
-        assert!(!text.contains("tok3n"));
+        assert!(!text.contains("tok3n"), "{text}");
+        assert!(!text.contains("hook-token"), "{text}");
         assert!(text.contains("4 more"));
         assert!(text.contains("command panic"));
     }

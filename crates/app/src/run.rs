@@ -95,7 +95,7 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
         .max_tick_age(config.health.liveness_max_tick_age)
         .version(VERSION)
         .provider(bot_status.clone())
-        .redactor(redactor);
+        .redactor(redactor.clone());
     if let Some(handle) = metrics {
         health = health.metrics(handle);
     }
@@ -105,7 +105,7 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
         "novera: health on http://{health_addr} (/healthz /readyz /status /metrics)"
     ));
 
-    let alerts = start_alerts(&config, &core)?;
+    let alerts = start_alerts(&config, redactor, &core)?;
     systemd::spawn(
         &core.shutdown,
         core.status.clone(),
@@ -157,12 +157,12 @@ async fn serve_health(
 
 /// Starts the webhook alert sender (a tracked task that posts what is queued when the stop is
 /// requested, then ends), or disabled alerts when no webhook is configured.
-fn start_alerts(config: &Config, core: &Core) -> Result<Alerts, Failure> {
+fn start_alerts(config: &Config, redactor: Redactor, core: &Core) -> Result<Alerts, Failure> {
     let Some(url) = &config.alerts.webhook_url else {
         return Ok(Alerts::disabled());
     };
-    let secrets = config.token.iter().map(|t| t.expose().to_owned()).collect();
-    Alerts::spawn(url, config.alerts.min_interval, secrets, &core.shutdown).map_err(Failure::config)
+    Alerts::spawn(url, config.alerts.min_interval, redactor, &core.shutdown)
+        .map_err(Failure::config)
 }
 
 async fn serve(
