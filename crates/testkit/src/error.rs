@@ -29,6 +29,9 @@ pub enum TestkitError {
         /// How long.
         limit: Duration,
     },
+    /// The test NATS server could not be started or is missing under CI.
+    #[error("nats-server: {0}")]
+    Nats(String),
     /// The simulator returned an id that is not a snowflake.
     #[error("the simulator returned a malformed id `{0}`")]
     BadId(String),

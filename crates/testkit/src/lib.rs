@@ -46,10 +46,12 @@
 
 mod bot;
 mod error;
+mod nats;
 mod options;
 
 pub use bot::{TestBot, TestBotBuilder, WAIT};
 pub use error::TestkitError;
+pub use nats::NatsServer;
 pub use novera_bot::{BotStatus, GatewayView, StopReport};
 pub use novera_sim::{
     Followup, InteractionStatus, RecordedBody, RequestLogEntry, ShownModal, SimHandle, Violation,

@@ -1,0 +1,25 @@
+//! Everything in Novera that speaks NATS JetStream.
+//!
+//! (Crate docs are completed as the crate grows; see docs/scaling.md.)
+
+mod broker;
+mod error;
+mod ledger;
+mod settings;
+mod subjects;
+
+pub use broker::Broker;
+pub use error::{ConnectError, SettingsError};
+pub use ledger::{CLAIM_LIFETIME, KvLedger};
+pub use settings::{ClusterSettings, default_stream};
+pub use subjects::{EventClass, Subjects, event_name, message_id};
+
+/// A name for this process, unique across the bot's processes and restarts: host, pid and a
+/// random suffix (what ledger entries and status keys name).
+#[must_use]
+pub fn process_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "host".to_owned());
+    format!("{host}-{}-{:04x}", std::process::id(), fastrand::u16(..))
+}
