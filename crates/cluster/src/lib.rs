@@ -19,7 +19,6 @@ pub use subjects::{EventClass, Subjects, event_name, message_id};
 #[must_use]
 pub fn process_name() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_else(|_| "host".to_owned());
+        .map_or_else(|_| "host".to_owned(), |h| h.trim().to_owned());
     format!("{host}-{}-{:04x}", std::process::id(), fastrand::u16(..))
 }

@@ -11,7 +11,7 @@ use crate::error::SettingsError;
 pub struct ClusterSettings {
     /// The broker, e.g. `nats://127.0.0.1:4222` (several comma-separated for a cluster).
     pub nats_url: String,
-    /// A NATS credentials file (`.creds`: JWT and NKey seed), when the server wants one.
+    /// A NATS credentials file (`.creds`: a JWT and an `NKey` seed), when the server wants one.
     pub credentials: Option<PathBuf>,
     /// The bot's name in every subject and bucket (`novera.<bot>.…`): one NATS account can
     /// carry several bots. Letters, digits, `-` and `_` only.
@@ -49,7 +49,7 @@ impl ClusterSettings {
             max_age: Duration::from_secs(60 * 60),
             max_bytes: 1 << 30,
             duplicate_window: Duration::from_secs(10 * 60),
-            ack_wait: Duration::from_millis(1_000),
+            ack_wait: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(5),
         }
     }
