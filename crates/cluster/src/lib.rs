@@ -3,16 +3,24 @@
 //! (Crate docs are completed as the crate grows; see docs/scaling.md.)
 
 mod broker;
+mod codec;
 mod error;
+mod fanout;
+mod headers;
 mod ledger;
 mod settings;
 mod subjects;
+mod worker;
 
 pub use broker::Broker;
+pub use codec::{CodecError, decode, encode};
 pub use error::{ConnectError, SettingsError};
+pub use fanout::run_fanout;
+pub use headers::{MESSAGE_ID, RECEIVED_AT, instant_of, received_at, unix_ms_now};
 pub use ledger::{CLAIM_LIFETIME, KvLedger};
 pub use settings::{ClusterSettings, default_stream};
 pub use subjects::{EventClass, Subjects, event_name, message_id};
+pub use worker::{COMPONENT_GRACE, run_work};
 
 /// A name for this process, unique across the bot's processes and restarts: host, pid and a
 /// random suffix (what ledger entries and status keys name).

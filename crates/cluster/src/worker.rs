@@ -1,0 +1,222 @@
+//! The worker role's intake: the shared durable pull consumer (each event to one worker), the
+//! interaction ledger, and the router.
+//!
+//! Each work item is claimed in the ledger, dispatched to the router with the gateway's receive
+//! time, kept alive with "in progress" acknowledgements while its handler runs, and
+//! acknowledged when it is answered. A worker that dies mid-command stops sending progress: the
+//! broker redelivers after `ack_wait` to another worker, which takes the ledger entry over and
+//! continues from what was acknowledged (a deferral becomes an edit of `@original`). Discord's
+//! 3 s window is counted from the receive time, so the taking-over worker defers at once if it
+//! must.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
+use async_nats::jetstream::{AckKind, Message};
+use futures_util::StreamExt as _;
+use novera_commands::{Claim, Dispatch, InteractionLedger as _, Router};
+use novera_core::{CancellationToken, ComponentHandle, Shutdown, within};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use twilight_model::application::interaction::InteractionType;
+use twilight_model::gateway::event::Event;
+
+use crate::broker::Broker;
+use crate::codec::decode;
+use crate::error::ConnectError;
+use crate::headers::received_at;
+use crate::ledger::KvLedger;
+use crate::subjects::event_name;
+
+/// Events a worker has pulled but not yet started (bounds what another worker could have taken).
+const PULL_BATCH: usize = 16;
+/// How long a click waits before the router may claim it: a waiter (on any worker) that
+/// matches it claims it first through the ledger.
+pub const COMPONENT_GRACE: Duration = Duration::from_millis(250);
+/// After a broken pull, wait this long before pulling again.
+const REPULL_AFTER: Duration = Duration::from_millis(500);
+
+/// Runs the shared work consumer until `cancel` fires; in-flight items are tracked by
+/// `shutdown` (each is acknowledged when its answer is done), so the drain waits for them.
+///
+/// `component` is ready while the consumer is bound.
+pub async fn run_work(
+    broker: Broker,
+    router: Router,
+    ledger: Arc<KvLedger>,
+    shutdown: Shutdown,
+    component: ComponentHandle,
+    cancel: CancellationToken,
+) -> Result<(), ConnectError> {
+    let settings = broker.settings().clone();
+    let stream = broker.events_stream().await?;
+    let config = pull::Config {
+        durable_name: Some(settings.consumer.clone()),
+        description: Some("workers of the bot: each event to one of them".to_owned()),
+        filter_subject: broker.subjects().work_filter(),
+        ack_policy: AckPolicy::Explicit,
+        ack_wait: settings.ack_wait,
+        // A consumer created now starts with what arrives now: older interactions are
+        // expired anyway. An existing consumer keeps its position.
+        deliver_policy: DeliverPolicy::New,
+        max_ack_pending: 10_000,
+        // An event no worker could handle in this many tries is given up (and logged).
+        max_deliver: 10,
+        ..pull::Config::default()
+    };
+    let consumer = stream
+        .get_or_create_consumer(&settings.consumer, config)
+        .await
+        .map_err(|e| ConnectError::JetStream {
+            what: format!("consumer {}", settings.consumer),
+            reason: novera_core::error_chain(&e),
+        })?;
+    let intake = Intake {
+        router,
+        ledger,
+        shutdown: shutdown.clone(),
+        progress_every: settings.ack_wait / 3,
+    };
+    while !cancel.is_cancelled() {
+        let pulled = consumer
+            .stream()
+            .max_messages_per_batch(PULL_BATCH)
+            .heartbeat(Duration::from_secs(2))
+            .expires(Duration::from_secs(5))
+            .messages()
+            .await;
+        let mut messages = match pulled {
+            Ok(messages) => messages,
+            Err(error) => {
+                component.down(format!("cannot pull from the work consumer: {error}"));
+                tracing::warn!(%error, "cannot pull from the work consumer; retrying");
+                if within(REPULL_AFTER, cancel.cancelled()).await.is_some() {
+                    break;
+                }
+                continue;
+            }
+        };
+        component.ready();
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = cancel.cancelled() => break,
+                next = messages.next() => next,
+            };
+            match next {
+                Some(Ok(message)) => intake.take(message),
+                Some(Err(error)) => {
+                    tracing::warn!(%error, "work consumer error; pulling again");
+                    component.degraded(format!("work consumer: {error}"));
+                    break;
+                }
+                None => break,
+            }
+        }
+    }
+    component.down("stopped pulling work");
+    Ok(())
+}
+
+struct Intake {
+    router: Router,
+    ledger: Arc<KvLedger>,
+    shutdown: Shutdown,
+    progress_every: Duration,
+}
+
+impl Intake {
+    fn take(&self, message: Message) {
+        let Some(name) = event_name(&message.subject) else {
+            return;
+        };
+        let event = match decode(name, &message.payload) {
+            Ok(event) => event,
+            Err(error) => {
+                tracing::warn!(%error, "dropping a published event no worker can read");
+                metrics::counter!("novera_cluster_malformed_events_total").increment(1);
+                let shutdown = self.shutdown.clone();
+                shutdown.spawn("cluster: terminate unreadable event", async move {
+                    let _ = message.ack_with(AckKind::Term).await;
+                });
+                return;
+            }
+        };
+        let redelivered = message.info().is_ok_and(|info| info.delivered > 1);
+        if redelivered {
+            metrics::counter!("novera_cluster_redeliveries_total").increment(1);
+        }
+        let received = received_at(message.headers.as_ref());
+        let router = self.router.clone();
+        let ledger = Arc::clone(&self.ledger);
+        let progress_every = self.progress_every;
+        self.shutdown.spawn("cluster: work item", async move {
+            let Some(resume) = claim(&ledger, &event, redelivered, received).await else {
+                ack(&message).await;
+                return;
+            };
+            let answering =
+                router.dispatch(Dispatch::new(event).received_at(received).resume(resume));
+            if let Some(answering) = answering {
+                keep_alive(&message, answering, progress_every).await;
+            }
+            ack(&message).await;
+        });
+    }
+}
+
+/// Claims the event's interaction or message: `None` when another worker owns it, else what
+/// to resume from.
+async fn claim(
+    ledger: &KvLedger,
+    event: &Event,
+    redelivered: bool,
+    received: Instant,
+) -> Option<Option<novera_commands::Acknowledged>> {
+    let claimed = match event {
+        Event::InteractionCreate(created) => {
+            if created.kind == InteractionType::MessageComponent && !redelivered {
+                // Waiters get the first chance at a click.
+                tokio::time::sleep_until(received + COMPONENT_GRACE).await;
+            }
+            ledger.claim(created.id, redelivered).await
+        }
+        Event::MessageCreate(created) => ledger.claim_message(created.id, redelivered).await,
+        _ => Ok(Claim::Fresh),
+    };
+    match claimed {
+        Ok(Claim::Elsewhere) => None,
+        Ok(Claim::TakenOver(ack)) => Some(ack),
+        Ok(_) => Some(None),
+        Err(error) => {
+            // Answering without the ledger risks a second answer (Discord refuses it with
+            // 40060, handled as already answered); not answering loses the command.
+            tracing::warn!(%error, "interaction ledger unavailable; answering anyway");
+            Some(None)
+        }
+    }
+}
+
+/// Tells the broker the item is still being worked on until its answer is done, so a long
+/// handler is not redelivered while this worker lives.
+async fn keep_alive(message: &Message, mut answering: JoinHandle<()>, every: Duration) {
+    let mut tick = tokio::time::interval_at(Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            _ = &mut answering => return,
+            _ = tick.tick() => {
+                if let Err(error) = message.ack_with(AckKind::Progress).await {
+                    tracing::debug!(%error, "could not extend a work item's acknowledgement deadline");
+                }
+            }
+        }
+    }
+}
+
+async fn ack(message: &Message) {
+    if let Err(error) = message.ack().await {
+        // The broker will redeliver; the ledger makes the next worker skip it.
+        tracing::debug!(%error, "could not acknowledge a work item");
+    }
+}
