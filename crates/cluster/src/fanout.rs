@@ -82,7 +82,7 @@ pub async fn run_fanout(
                     standby.process(&event);
                 }
                 Err(error) => {
-                    tracing::warn!(%error, "skipping a published event no worker can read")
+                    tracing::warn!(%error, "skipping a published event no worker can read");
                 }
             }
         }
