@@ -62,10 +62,17 @@
 //! ```
 
 mod channel;
+mod error;
 mod member;
 mod models;
+mod rebuild;
+pub mod snapshot;
+mod wire;
 
 pub use channel::CompactChannel;
+pub use error::{DecodeError, EncodeError};
 pub use member::CompactMember;
 pub use models::{Cache, NoveraModels};
+pub use snapshot::{GuildSnapshot, Snapshot, guild_snapshot, snapshot};
 pub use twilight_cache_inmemory::ResourceType;
+pub use wire::{decode, encode};
