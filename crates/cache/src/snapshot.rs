@@ -70,6 +70,10 @@ use crate::{Cache, rebuild};
 /// Most members in one `GUILD_MEMBERS_CHUNK` of a snapshot, as in Discord's own chunks.
 pub const MEMBERS_PER_CHUNK: usize = 1_000;
 
+/// Most role ids (summed over its members) in one `GUILD_MEMBERS_CHUNK`: a chunk ends early
+/// when its members have many roles (about 22 bytes of JSON each), so it stays under 1 MiB.
+pub const ROLES_PER_CHUNK: usize = 10_000;
+
 /// Most channels and threads (together), voice states and presences carried inside a guild's
 /// `GUILD_CREATE`; the rest follow as one event each.
 pub const ITEMS_PER_GUILD_CREATE: usize = 100;
@@ -170,6 +174,8 @@ pub struct GuildSnapshot<'a> {
     voice_states: vec::IntoIter<Id<UserMarker>>,
     presences: vec::IntoIter<Id<UserMarker>>,
     members: Vec<Id<UserMarker>>,
+    /// Where each member chunk ends in `members`.
+    chunk_ends: Vec<usize>,
     next_chunk: usize,
 }
 
@@ -222,6 +228,7 @@ pub fn guild_snapshot(cache: &Cache, guild_id: Id<GuildMarker>) -> Option<GuildS
         None => {}
     }
     parts.queue_loose(&mut queued);
+    let chunk_ends = chunk_ends(cache, guild_id, &parts.members);
     let snapshot = GuildSnapshot {
         cache,
         guild_id,
@@ -229,6 +236,7 @@ pub fn guild_snapshot(cache: &Cache, guild_id: Id<GuildMarker>) -> Option<GuildS
         voice_states: parts.voice_states.into_iter(),
         presences: parts.presences.into_iter(),
         members: parts.members,
+        chunk_ends,
         next_chunk: 0,
     };
     (!snapshot.is_empty()).then_some(snapshot)
@@ -245,7 +253,7 @@ impl GuildSnapshot<'_> {
     /// members leave while the snapshot is taken).
     #[must_use]
     pub const fn member_chunks(&self) -> usize {
-        self.members.len().div_ceil(MEMBERS_PER_CHUNK)
+        self.chunk_ends.len()
     }
 
     fn is_empty(&self) -> bool {
@@ -256,12 +264,12 @@ impl GuildSnapshot<'_> {
     }
 
     fn member_chunk(&mut self) -> Option<MemberChunk> {
-        let start = self.next_chunk.checked_mul(MEMBERS_PER_CHUNK)?;
-        let ids = self.members.get(start..)?;
-        if ids.is_empty() {
-            return None;
-        }
-        let ids = &ids[..ids.len().min(MEMBERS_PER_CHUNK)];
+        let end = *self.chunk_ends.get(self.next_chunk)?;
+        let start = match self.next_chunk.checked_sub(1) {
+            Some(previous) => *self.chunk_ends.get(previous)?,
+            None => 0,
+        };
+        let ids = self.members.get(start..end)?;
         let members = ids
             .iter()
             .filter_map(|&user_id| {
@@ -467,6 +475,28 @@ fn sorted<T: Copy + Ord + Hash>(set: Option<Reference<'_, Id<GuildMarker>, HashS
     drop(set);
     ids.sort_unstable();
     ids
+}
+
+/// Where each member chunk ends: after [`MEMBERS_PER_CHUNK`] members, or before the member
+/// whose roles would take the chunk past [`ROLES_PER_CHUNK`] role ids.
+fn chunk_ends(cache: &Cache, guild_id: Id<GuildMarker>, members: &[Id<UserMarker>]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let (mut count, mut roles) = (0, 0);
+    for (index, &user_id) in members.iter().enumerate() {
+        let member_roles = cache
+            .member(guild_id, user_id)
+            .map_or(0, |member| member.roles().len());
+        if count == MEMBERS_PER_CHUNK || (count > 0 && roles + member_roles > ROLES_PER_CHUNK) {
+            ends.push(index);
+            (count, roles) = (0, 0);
+        }
+        count += 1;
+        roles += member_roles;
+    }
+    if count > 0 {
+        ends.push(members.len());
+    }
+    ends
 }
 
 /// The first [`ITEMS_PER_GUILD_CREATE`] ids, leaving the rest.
