@@ -451,6 +451,14 @@ fn a_member_whose_user_twilight_evicted_is_left_out() {
 }
 
 #[test]
+fn a_snapshot_can_move_to_another_thread() {
+    fn assert_send<T: Send>() {}
+    // A gateway sends its snapshot from a blocking task while its shards keep updating the cache.
+    assert_send::<novera_cache::Snapshot<'static>>();
+    assert_send::<novera_cache::GuildSnapshot<'static>>();
+}
+
+#[test]
 fn an_empty_cache_gives_an_empty_snapshot() {
     let cache = Cache::new();
     assert_eq!(snapshot(&cache).count(), 0);
