@@ -9,10 +9,10 @@
 //! ([`CacheableModels`](twilight_cache_inmemory::CacheableModels)); the cache's event handling,
 //! resource selection and lookups stay twilight's.
 //!
-//! A [`snapshot`](fn@snapshot) turns a cache back into the gateway events that rebuild it (`GUILD_CREATE`s,
-//! member chunks, ...; the [`snapshot`](mod@snapshot) module lists them, their size bounds and
-//! what does not come back); [`encode`] and [`decode`] carry any dispatch event as bytes in
-//! Discord's gateway frame, so a worker receives them over a broker.
+//! A [`snapshot`](fn@snapshot) turns a cache back into the gateway events that rebuild it
+//! (`GUILD_CREATE`s, member chunks, ...; the [`snapshot`](mod@snapshot) module lists them, their
+//! size bounds and what does not come back); [`encode`] and [`decode`] carry any dispatch event
+//! as bytes in Discord's gateway frame, so a worker receives them over a broker.
 //!
 //! # Where it sits
 //! It depends only on `twilight-cache-inmemory`, `twilight-model`, `serde`, `serde_json` and

@@ -45,10 +45,10 @@
 //! # Cost
 //! Taking and encoding the bench world's snapshot takes 0.3 to 0.55 s of one core in a release
 //! build, decoding and applying it to an empty cache as long (measured on a shared two-core
-//! machine under load, so an upper range). Both are synchronous: an async
-//! caller runs them on a blocking thread or yields between events. The rebuilt cache holds what
-//! the gateway's holds, so it costs the same memory: about 31 MiB at this world (docs/benchmarks.md:
-//! the bot's 47.4 MiB, less the 16.6 MiB of an almost empty process).
+//! machine under load, so an upper range). Both are synchronous: an async caller runs them on a
+//! blocking thread or yields between events. The rebuilt cache holds what the gateway's holds,
+//! so it costs the same memory: about 31 MiB at this world (docs/benchmarks.md: the bot's
+//! 47.4 MiB, less the 16.6 MiB of an almost empty process).
 //!
 //! # What a rebuilt cache does not get back
 //! - Fields the cached models dropped (the compact models' docs list them; twilight's

@@ -8,7 +8,8 @@ use novera_cache::snapshot::MEMBERS_PER_CHUNK;
 use novera_cache::{Cache, ResourceType, guild_snapshot, snapshot};
 use serde_json::json;
 use support::{
-    assert_same_cache, at, cache_with, dispatch, guild, member, rebuild, role, text_channel, user,
+    Counts, assert_same_cache, at, cache_with, dispatch, guild, member, rebuild, role,
+    text_channel, user,
 };
 use twilight_model::channel::ChannelType;
 use twilight_model::gateway::event::{Event, EventType};
@@ -42,7 +43,8 @@ fn alpha() -> serde_json::Value {
         1,
         "Alpha",
         &[
-            json!({"id": "10", "type": 4, "name": "Text", "position": 0, "permission_overwrites": []}),
+            json!({"id": "10", "type": 4, "name": "Text", "position": 0,
+                   "permission_overwrites": []}),
             overwritten,
             json!({"id": "12", "type": 5, "name": "news", "position": 2, "nsfw": true,
                    "permission_overwrites": []}),
@@ -249,21 +251,24 @@ fn a_rebuilt_cache_answers_every_lookup_as_the_original() {
 
     let counts = assert_same_cache(&original, &rebuilt);
     // Guards against comparing two empty caches: the world put all this in.
-    assert_eq!(counts.guilds, 3, "{counts:?}");
-    assert_eq!(counts.channels, 11, "{counts:?}");
-    assert_eq!(counts.members, 12, "{counts:?}");
-    assert_eq!(counts.roles, 6, "{counts:?}");
-    assert_eq!(counts.emojis, 2, "{counts:?}");
-    assert_eq!(counts.stickers, 2, "{counts:?}");
-    assert_eq!(counts.voice_states, 3, "{counts:?}");
-    assert_eq!(counts.presences, 3, "{counts:?}");
-    assert_eq!(counts.stage_instances, 1, "{counts:?}");
-    assert_eq!(counts.integrations, 2, "{counts:?}");
-    assert_eq!(counts.scheduled_events, 1, "{counts:?}");
-    assert_eq!(counts.users, 10, "{counts:?}");
-    // Gamma's outage dropped its member 105 but not the user: a snapshot carries users with
-    // their members, so that one is not rebuilt.
-    assert_eq!(counts.users_left_out, [Id::new(105)], "{counts:?}");
+    let expected = Counts {
+        guilds: 3,
+        channels: 11,
+        members: 12,
+        users: 10,
+        // Gamma's outage dropped its member 105 but not the user: a snapshot carries users
+        // with their members, so that one is not rebuilt.
+        users_left_out: vec![Id::new(105)],
+        roles: 6,
+        emojis: 2,
+        stickers: 2,
+        voice_states: 3,
+        presences: 3,
+        stage_instances: 1,
+        integrations: 2,
+        scheduled_events: 1,
+    };
+    assert_eq!(counts, expected);
 
     // What commands read, spelled out for a few values.
     let bob = rebuilt

@@ -32,7 +32,8 @@ fn seeds() -> Vec<Vec<u8>> {
             dispatch("GUILD_CREATE", &alpha),
             dispatch(
                 "USER_UPDATE",
-                &json!({"id": "900", "username": "novera", "discriminator": "0", "bot": true, "mfa_enabled": false}),
+                &json!({"id": "900", "username": "novera", "discriminator": "0", "bot": true,
+                        "mfa_enabled": false}),
             ),
         ],
     );

@@ -149,7 +149,7 @@ pub(crate) fn rebuild(source: &Cache, types: ResourceType) -> (Cache, Vec<Vec<u8
 
 /// How many of each resource the compared caches hold, so a test can show it compared
 /// something.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
     pub(crate) guilds: usize,
     pub(crate) channels: usize,
