@@ -143,6 +143,54 @@ impl CompactChannel {
     }
 }
 
+impl CompactChannel {
+    /// The twilight [`Channel`] this channel was cached from, as far as it was kept: every
+    /// stored field as cached, every dropped one `None` (what Discord sends for a field a
+    /// channel does not have). Turning the result back into a `CompactChannel` gives an equal
+    /// value; a cache snapshot sends channels this way.
+    #[must_use]
+    pub fn to_channel(&self) -> Channel {
+        Channel {
+            application_id: None,
+            applied_tags: None,
+            available_tags: None,
+            bitrate: None,
+            default_auto_archive_duration: None,
+            default_forum_layout: None,
+            default_reaction_emoji: None,
+            default_sort_order: None,
+            default_thread_rate_limit_per_user: None,
+            flags: self.flags,
+            guild_id: self.guild_id,
+            icon: None,
+            id: self.id,
+            invitable: None,
+            kind: self.kind,
+            last_message_id: self.last_message_id,
+            last_pin_timestamp: self.last_pin_timestamp,
+            managed: None,
+            member: None,
+            member_count: None,
+            message_count: None,
+            name: self.name.as_deref().map(str::to_owned),
+            newly_created: None,
+            nsfw: self.nsfw,
+            owner_id: self.owner_id,
+            parent_id: self.parent_id,
+            permission_overwrites: self.permission_overwrites.as_deref().map(<[_]>::to_vec),
+            position: self.position,
+            rate_limit_per_user: self.rate_limit_per_user,
+            recipients: None,
+            rtc_region: None,
+            thread_metadata: self.thread_metadata.as_deref().cloned(),
+            topic: self.topic.as_deref().map(str::to_owned),
+            total_message_sent: None,
+            user_limit: None,
+            video_quality_mode: None,
+        }
+    }
+}
+
 impl From<Channel> for CompactChannel {
     fn from(channel: Channel) -> Self {
         Self {
@@ -306,6 +354,22 @@ mod tests {
         assert_eq!(cached.flags(), Some(ChannelFlags::PINNED));
         assert_eq!(cached.thread_metadata(), channel.thread_metadata.as_ref());
         assert_eq!(cached, channel);
+    }
+
+    #[test]
+    fn to_channel_gives_back_every_stored_field() {
+        let cached = CompactChannel::from(thread());
+        let rebuilt = cached.to_channel();
+        assert_eq!(cached, rebuilt);
+        assert_eq!(CompactChannel::from(rebuilt.clone()), cached);
+        // The dropped fields come back as absent, not as invented values.
+        let expected = Channel {
+            member_count: None,
+            message_count: None,
+            total_message_sent: None,
+            ..thread()
+        };
+        assert_eq!(rebuilt, expected);
     }
 
     #[test]

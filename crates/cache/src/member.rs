@@ -7,6 +7,7 @@ use twilight_model::gateway::payload::incoming::MemberUpdate;
 use twilight_model::guild::{Member, MemberFlags, PartialMember};
 use twilight_model::id::Id;
 use twilight_model::id::marker::{RoleMarker, UserMarker};
+use twilight_model::user::User;
 use twilight_model::util::{ImageHash, Timestamp};
 
 /// A cached guild member: who they are in the guild (roles, nickname, timeout, boost), without
@@ -100,6 +101,31 @@ impl CompactMember {
     #[must_use]
     pub const fn pending(&self) -> bool {
         self.pending
+    }
+}
+
+impl CompactMember {
+    /// The twilight [`Member`] this member was cached from, with `user` (the cache keeps
+    /// users apart: `cache.user(id)`). The profile decorations it dropped come back as `None`,
+    /// and voice flags Discord never reported (`deaf()`/`mute()` `None`, a member first seen
+    /// in an interaction) as `false`, because [`Member`] cannot say "unknown".
+    #[must_use]
+    pub fn to_member(&self, user: User) -> Member {
+        Member {
+            avatar: self.avatar,
+            avatar_decoration_data: None,
+            banner: None,
+            communication_disabled_until: self.communication_disabled_until,
+            deaf: self.deaf.unwrap_or(false),
+            flags: self.flags,
+            joined_at: self.joined_at,
+            mute: self.mute.unwrap_or(false),
+            nick: self.nick.as_deref().map(str::to_owned),
+            pending: self.pending,
+            premium_since: self.premium_since,
+            roles: self.roles.to_vec(),
+            user,
+        }
     }
 }
 
@@ -382,6 +408,24 @@ mod tests {
         let cached = CompactMember::from(member.clone());
         assert_matches_member(&cached, &member);
         assert_eq!(cached, member);
+    }
+
+    #[test]
+    fn to_member_gives_back_every_stored_field() {
+        let cached = CompactMember::from(member());
+        let rebuilt = cached.to_member(user(7));
+        assert_eq!(rebuilt, member());
+        assert_eq!(CompactMember::from(rebuilt), cached);
+    }
+
+    #[test]
+    fn to_member_reports_unknown_voice_flags_as_false() {
+        let mut cached = CompactMember::from(member());
+        cached.deaf = None;
+        cached.mute = None;
+        let rebuilt = cached.to_member(user(7));
+        assert!(!rebuilt.deaf);
+        assert!(!rebuilt.mute);
     }
 
     #[test]
