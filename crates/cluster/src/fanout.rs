@@ -12,9 +12,7 @@ use novera_core::{CancellationToken, ComponentHandle, within};
 use twilight_standby::Standby;
 
 use crate::broker::Broker;
-use crate::codec::decode;
 use crate::error::ConnectError;
-use crate::subjects::event_name;
 
 /// After a broken consumer, wait this long before creating it again.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
@@ -73,10 +71,7 @@ pub async fn run_fanout(
             if let Ok(info) = message.info() {
                 last_sequence = info.stream_sequence;
             }
-            let Some(name) = event_name(&message.subject) else {
-                continue;
-            };
-            match decode(name, &message.payload) {
+            match novera_cache::decode(&message.payload) {
                 Ok(event) => {
                     cache.update(&event);
                     standby.process(&event);

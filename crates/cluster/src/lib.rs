@@ -3,7 +3,6 @@
 //! (Crate docs are completed as the crate grows; see docs/scaling.md.)
 
 mod broker;
-mod codec;
 mod error;
 mod fanout;
 mod headers;
@@ -14,7 +13,6 @@ mod subjects;
 mod worker;
 
 pub use broker::Broker;
-pub use codec::{CodecError, decode, encode};
 pub use error::{ConnectError, SettingsError};
 pub use fanout::run_fanout;
 pub use headers::{MESSAGE_ID, RECEIVED_AT, instant_of, received_at, unix_ms_now};

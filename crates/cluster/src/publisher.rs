@@ -23,7 +23,6 @@ use tokio::sync::mpsc;
 use twilight_model::gateway::event::Event;
 
 use crate::broker::Broker;
-use crate::codec::encode;
 use crate::headers::{MESSAGE_ID, RECEIVED_AT, unix_ms_now};
 use crate::subjects::{EventClass, message_id};
 
@@ -102,7 +101,15 @@ pub async fn run_publisher(
 }
 
 fn prepare(broker: &Broker, outgoing: &Outgoing) -> Option<Pending> {
-    let (name, bytes) = encode(&outgoing.event)?;
+    // The wire format is novera-cache's: Discord's own dispatch frame, as twilight writes it.
+    let name = outgoing.event.kind().name()?;
+    let bytes = match novera_cache::encode(&outgoing.event) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::warn!(%error, "an event could not be written for the broker");
+            return None;
+        }
+    };
     let mut headers = HeaderMap::new();
     headers.insert(
         MESSAGE_ID,

@@ -23,11 +23,9 @@ use twilight_model::application::interaction::InteractionType;
 use twilight_model::gateway::event::Event;
 
 use crate::broker::Broker;
-use crate::codec::decode;
 use crate::error::ConnectError;
 use crate::headers::received_at;
 use crate::ledger::KvLedger;
-use crate::subjects::event_name;
 
 /// Events a worker has pulled but not yet started (bounds what another worker could have taken).
 const PULL_BATCH: usize = 16;
@@ -128,10 +126,7 @@ struct Intake {
 
 impl Intake {
     fn take(&self, message: Message) {
-        let Some(name) = event_name(&message.subject) else {
-            return;
-        };
-        let event = match decode(name, &message.payload) {
+        let event = match novera_cache::decode(&message.payload) {
             Ok(event) => event,
             Err(error) => {
                 tracing::warn!(%error, "dropping a published event no worker can read");
