@@ -13,17 +13,22 @@ use twilight_standby::Standby;
 
 use crate::broker::Broker;
 use crate::error::ConnectError;
+use crate::snapshot::request_snapshots;
 
 /// After a broken consumer, wait this long before creating it again.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
 
 /// Feeds `cache` and `standby` from every event published from now on, until `cancel` fires.
-/// `started` is cancelled once the consumer exists (events after that are not missed).
+///
+/// The consumer is created first; then, with `sync`, the cache is filled from the gateways'
+/// snapshots (bounded by `sync`) before the events that arrived meanwhile are applied, so the
+/// worker's cache ends up as the gateways' are. `started` is cancelled once the cache is ready.
 pub async fn run_fanout(
     broker: Broker,
     cache: Arc<Cache>,
     standby: Arc<Standby>,
     component: ComponentHandle,
+    mut sync: Option<Duration>,
     started: CancellationToken,
     cancel: CancellationToken,
 ) -> Result<(), ConnectError> {
@@ -51,6 +56,22 @@ pub async fn run_fanout(
                 continue;
             }
         };
+        if let Some(deadline) = sync.take() {
+            match request_snapshots(&broker, &cache, deadline).await {
+                Ok(outcome) if outcome.complete() => tracing::info!(
+                    events = outcome.events,
+                    shards = outcome.total,
+                    "cache filled from the gateways' snapshots"
+                ),
+                Ok(outcome) => tracing::warn!(
+                    events = outcome.events,
+                    answered = ?outcome.shards,
+                    total = outcome.total,
+                    "not every gateway sent its cache in time; the cache fills from live events"
+                ),
+                Err(error) => tracing::warn!(%error, "could not ask the gateways for their caches"),
+            }
+        }
         started.cancel();
         component.ready();
         loop {

@@ -9,6 +9,7 @@ mod headers;
 mod ledger;
 mod publisher;
 mod settings;
+mod snapshot;
 mod subjects;
 mod worker;
 
@@ -19,6 +20,7 @@ pub use headers::{MESSAGE_ID, RECEIVED_AT, instant_of, received_at, unix_ms_now}
 pub use ledger::{CLAIM_LIFETIME, KvLedger};
 pub use publisher::{IN_FLIGHT, Outgoing, received_now, run_publisher};
 pub use settings::{ClusterSettings, default_stream};
+pub use snapshot::{SnapshotOutcome, request_snapshots, serve_snapshots};
 pub use subjects::{EventClass, Subjects, event_name, message_id};
 pub use worker::{COMPONENT_GRACE, run_work};
 
