@@ -77,7 +77,7 @@ pub struct ShardStatus {
     /// Dispatch events received.
     pub events: u64,
     /// Events handed to the consumer's queue: those of the types `GatewayConfig::forward`
-    /// names (the rest only update the cache and wake waiters).
+    /// names (the rest only update the cache and wake waiters), except those shed.
     pub events_forwarded: u64,
     /// Events shed because the queue to the consumer was full (or its consumer gone).
     pub events_dropped: u64,
@@ -148,6 +148,8 @@ pub(crate) struct ShardInfo {
     pub(crate) latency: Option<Duration>,
     pub(crate) last_event: Option<Instant>,
     pub(crate) events: u64,
+    /// Events handed to the consumer's queue, counted after the hand-off (what the checkpoint
+    /// compares with the queue's length: see `checkpoint.rs`).
     pub(crate) forwarded: u64,
     pub(crate) dropped: u64,
     pub(crate) reconnects: u64,
@@ -296,6 +298,21 @@ impl ShardSlot {
         let info = self.lock();
         info.session()
             .map(|session| (session, info.resume_url.clone()))
+    }
+
+    /// The session to resume with (and its URL), and the events queued for the consumer up to
+    /// it, read together.
+    pub(crate) fn position(&self) -> (Option<(Session, Option<String>)>, u64) {
+        let info = self.lock();
+        let session = info
+            .session()
+            .map(|session| (session, info.resume_url.clone()));
+        (session, info.forwarded)
+    }
+
+    /// Events queued for the consumer so far.
+    pub(crate) fn forwarded(&self) -> u64 {
+        self.lock().forwarded
     }
 }
 
