@@ -122,8 +122,7 @@ impl Checkpoints {
             .slots
             .iter()
             .filter_map(|(&shard, slot)| {
-                let (session, _) = slot.position();
-                session.map(|(session, resume_url)| Position {
+                slot.session().map(|(session, resume_url)| Position {
                     shard,
                     session,
                     resume_url,
@@ -191,6 +190,7 @@ impl Task<'_> {
             .collect();
         match self.config.store.save(&sessions).await {
             Ok(()) => {
+                tracing::debug!(sessions = sessions.len(), "checkpointed gateway sessions");
                 if self.failing {
                     tracing::info!("gateway session checkpoints are written again");
                 }
@@ -235,7 +235,113 @@ fn covered(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    use novera_core::StatusRegistry;
+
     use super::*;
+    use crate::session_store::StoreFuture;
+
+    /// Remembers every save.
+    #[derive(Debug, Default)]
+    struct Recording(Mutex<Vec<Vec<SavedSession>>>);
+
+    impl Recording {
+        fn sequences(&self) -> Vec<u64> {
+            self.0
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|saved| saved[0].session.sequence())
+                .collect()
+        }
+    }
+
+    impl SessionStore for Recording {
+        fn load(&self) -> StoreFuture<'_, Result<Vec<SavedSession>, crate::SessionStoreError>> {
+            Box::pin(async { Ok(Vec::new()) })
+        }
+
+        fn save<'a>(
+            &'a self,
+            sessions: &'a [SavedSession],
+        ) -> StoreFuture<'a, Result<(), crate::SessionStoreError>> {
+            self.0.lock().unwrap().push(sessions.to_vec());
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    /// What a runner does per event: queue it, then record its sequence and count it.
+    fn receive(slot: &ShardSlot, tx: &mpsc::Sender<Event>, seq: u64) {
+        tx.try_send(Event::GatewayHeartbeatAck).unwrap();
+        let mut info = slot.lock();
+        info.forwarded += 1;
+        info.record_session(Some(&Session::new(seq, "s".to_owned())));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn writes_only_changes_only_once_the_consumer_took_them() {
+        let registry = StatusRegistry::new();
+        let slot = Arc::new(ShardSlot::new(0, registry.register("shard-0"), None, None));
+        let slots = Arc::new(BTreeMap::from([(0, Arc::clone(&slot))]));
+        let store = Arc::new(Recording::default());
+        let (tx, mut rx) = mpsc::channel(16);
+        let config = GatewayConfig::default();
+        let checkpoints = Checkpoints::new(store.clone(), &slots, 1, &tx, &config, Vec::new());
+        let stop = CancellationToken::new();
+        let task = tokio::spawn(Arc::new(checkpoints).run(CancellationToken::new(), stop.clone()));
+        let every = config.checkpoint_interval;
+        // The test acts half-way between two rounds (at 0, 1, 2, ... intervals).
+        tokio::time::sleep(every / 2).await;
+
+        tokio::time::sleep(every * 3).await;
+        assert!(store.sequences().is_empty(), "no session, nothing written");
+
+        receive(&slot, &tx, 5);
+        tokio::time::sleep(every * 3).await;
+        assert!(
+            store.sequences().is_empty(),
+            "the consumer has not taken it"
+        );
+        rx.recv().await.unwrap();
+        tokio::time::sleep(every * 3).await;
+        assert_eq!(
+            store.sequences(),
+            [5],
+            "one write, none while nothing changes"
+        );
+
+        // A busy queue: the round after these three sees them waiting and keeps a snapshot.
+        for seq in 6..9 {
+            receive(&slot, &tx, seq);
+        }
+        tokio::time::sleep(every).await;
+        // The consumer takes them and more, but the queue is never empty again: 8 queued, 4
+        // taken, 4 (13..=16) waiting.
+        for _ in 6..9 {
+            rx.recv().await.unwrap();
+        }
+        for seq in 9..17 {
+            receive(&slot, &tx, seq);
+            if seq % 2 == 0 {
+                rx.recv().await.unwrap();
+            }
+        }
+        tokio::time::sleep(every * 2).await;
+        assert_eq!(
+            store.sequences(),
+            [5, 8],
+            "the kept snapshot, once more was queued after it than waits"
+        );
+        for _ in 13..17 {
+            rx.recv().await.unwrap();
+        }
+        tokio::time::sleep(every).await;
+        assert_eq!(store.sequences(), [5, 8, 16]);
+
+        stop.cancel();
+        task.await.unwrap().unwrap();
+    }
 
     fn at(seq: u64) -> Vec<Position> {
         vec![Position {

@@ -4,7 +4,7 @@
 //! Each shard has one [`ShardSlot`]: the runner writes it after every poll, the identify queue
 //! marks the shard as waiting for the identify budget, and readers take a snapshot. The slot
 //! also keeps the latest session, so a restarted runner (after a panic) resumes instead of
-//! identifying, and shutdown can save it.
+//! identifying, the checkpoint task can write it while the shard runs, and shutdown can save it.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -298,16 +298,6 @@ impl ShardSlot {
         let info = self.lock();
         info.session()
             .map(|session| (session, info.resume_url.clone()))
-    }
-
-    /// The session to resume with (and its URL), and the events queued for the consumer up to
-    /// it, read together.
-    pub(crate) fn position(&self) -> (Option<(Session, Option<String>)>, u64) {
-        let info = self.lock();
-        let session = info
-            .session()
-            .map(|session| (session, info.resume_url.clone()));
-        (session, info.forwarded)
     }
 
     /// Events queued for the consumer so far.
