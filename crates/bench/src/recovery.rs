@@ -15,9 +15,9 @@
 //! Faults: op 7 RECONNECT, a TCP drop without close frame, a zombie connection (the simulator
 //! goes silent, heartbeat ACKs included, until the bot notices a missed ACK), a process
 //! restart (SIGTERM, exit, start again from the saved session file; the `/ping` is sent once the
-//! old process has exited, so only the new one can answer it), and a crash (SIGKILL right after
-//! the bot received a burst of `in_flight` messages, so no graceful stop saves anything and the
-//! last checkpoint is usually behind; start again from that checkpoint). The crash also
+//! old process has exited, so only the new one can answer it), and a crash (once the bot
+//! checkpointed its position, SIGKILL right after it received a burst of `in_flight` messages: no
+//! graceful stop saves anything and the last checkpoint is usually behind; start again from it). The crash also
 //! reports `crash_events_replayed`: dispatches the crashed process had received that the RESUME
 //! delivered again (those after its last checkpoint: delivery is at-least-once across a crash).
 
@@ -289,33 +289,20 @@ async fn restart(
     let ping = control
         .run_command("ping", Value::Null, None, None, None)
         .await?;
-    let posted = start.elapsed();
-    let saved = saved_sequence(&launch.session_path())?;
-    let bot = launch.spawn().await?;
-    let resumed = bot.wait_line(RESUMED_LINE, bot.exec_at(), PATIENCE).await?;
-    wait_resumed(control, resumes_before, PATIENCE).await?;
-    let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
-    let first_event = answer.as_ref().and_then(response_time).map(|t| posted + t);
-    let (after, sent) = settle_or_count(&bot, control, saved).await?;
-    if after.identifies > 0 {
-        bail!("the restarted bot identified instead of resuming");
-    }
-    // The old process received everything up to the saved sequence number; the new one must
-    // receive everything after it.
-    let lost = sent.saturating_sub(saved).saturating_sub(after.events);
-    let recovery = Recovery {
-        resumed: resumed.duration_since(start),
-        first_event: first_event.unwrap_or(PATIENCE),
-        lost: lost + u64::from(answer.is_none()),
-        shed: after.dropped,
+    let down = Down {
+        start,
+        posted: start.elapsed(),
+        ping: ping.id,
+        resumes_before,
+        earlier: saved_sequence(&launch.session_path())?,
     };
-    let exec_to_resumed = resumed.duration_since(bot.exec_at());
+    let (recovery, exec_to_resumed, bot) = start_again(launch, control, &down).await?;
     Ok(Restarted {
         recovery,
         exec_to_resumed,
         stop: stopped,
         bot,
-        earlier: saved,
+        earlier: down.earlier,
     })
 }
 
@@ -330,7 +317,9 @@ async fn crash(
     options: &RecoveryOptions,
 ) -> Result<(Recovery, Duration, u64, Bot)> {
     let mut bot = bot;
-    caught_up(&bot, control, earlier).await?;
+    let position = caught_up(&bot, control, earlier).await?;
+    // A process that ran long enough to checkpoint where it is (about once a second).
+    wait_checkpoint(&launch.session_path(), position).await?;
     let resumes_before = control.state().await?.resumes;
     control.load_messages(options.in_flight, None).await?;
     // The session's processes received exactly `received` dispatches: the simulator sends
@@ -344,32 +333,81 @@ async fn crash(
     let ping = control
         .run_command("ping", Value::Null, None, None, None)
         .await?;
-    let posted = start.elapsed();
-    let checkpoint =
-        saved_sequence(&launch.session_path()).context("the killed bot left no checkpoint")?;
+    let down = Down {
+        start,
+        posted: start.elapsed(),
+        ping: ping.id,
+        resumes_before,
+        earlier: saved_sequence(&launch.session_path())
+            .context("the killed bot left no checkpoint")?,
+    };
+    let (recovery, exec_to_resumed, bot) = start_again(launch, control, &down).await?;
+    Ok((
+        recovery,
+        exec_to_resumed,
+        received.saturating_sub(down.earlier),
+        bot,
+    ))
+}
+
+/// A bot process that stopped or died at `start`, with a `/ping` sent `posted` after it.
+struct Down {
+    start: Instant,
+    posted: Duration,
+    /// The `/ping` interaction's id.
+    ping: String,
+    /// The simulator's RESUME count before the stop.
+    resumes_before: u64,
+    /// Dispatches of the session the stopped process received: its saved (or checkpointed)
+    /// sequence.
+    earlier: u64,
+}
+
+/// Starts the bot again: it must RESUME (no IDENTIFY), answer the `/ping`, and receive every
+/// dispatch after the first `down.earlier`.
+async fn start_again(
+    launch: &BotLaunch,
+    control: &ControlClient,
+    down: &Down,
+) -> Result<(Recovery, Duration, Bot)> {
     let bot = launch.spawn().await?;
     let resumed = bot.wait_line(RESUMED_LINE, bot.exec_at(), PATIENCE).await?;
-    wait_resumed(control, resumes_before, PATIENCE).await?;
-    let answer = wait_answered(control, &ping.id, PATIENCE, Duration::from_millis(5)).await?;
-    let first_event = answer.as_ref().and_then(response_time).map(|t| posted + t);
-    let (after, sent) = settle_or_count(&bot, control, checkpoint).await?;
+    wait_resumed(control, down.resumes_before, PATIENCE).await?;
+    let answer = wait_answered(control, &down.ping, PATIENCE, Duration::from_millis(5)).await?;
+    let first_event = answer
+        .as_ref()
+        .and_then(response_time)
+        .map(|t| down.posted + t);
+    let (after, sent) = settle_or_count(&bot, control, down.earlier).await?;
     if after.identifies > 0 {
-        bail!("the bot identified after the crash instead of resuming");
+        bail!("the new process identified instead of resuming");
     }
-    let lost = sent.saturating_sub(checkpoint).saturating_sub(after.events);
+    // The old process received everything up to `earlier`; the new one must receive
+    // everything after it.
+    let lost = sent
+        .saturating_sub(down.earlier)
+        .saturating_sub(after.events);
     let recovery = Recovery {
-        resumed: resumed.duration_since(start),
+        resumed: resumed.duration_since(down.start),
         first_event: first_event.unwrap_or(PATIENCE),
         lost: lost + u64::from(answer.is_none()),
         shed: after.dropped,
     };
-    let exec_to_resumed = resumed.duration_since(bot.exec_at());
-    Ok((
-        recovery,
-        exec_to_resumed,
-        received.saturating_sub(checkpoint),
-        bot,
-    ))
+    Ok((recovery, resumed.duration_since(bot.exec_at()), bot))
+}
+
+/// Polls the session file until its checkpoint reaches `position` (summed over shards).
+async fn wait_checkpoint(path: &Path, position: u64) -> Result<()> {
+    let start = Instant::now();
+    loop {
+        if saved_sequence(path).is_ok_and(|saved| saved >= position) {
+            return Ok(());
+        }
+        if start.elapsed() > PATIENCE {
+            bail!("no checkpoint reached sequence {position} within {PATIENCE:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// Sum of the sequence numbers in the bot's session file.
