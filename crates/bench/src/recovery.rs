@@ -286,16 +286,7 @@ async fn restart(
     if !status.success() {
         bail!("the bot exited with {status} on SIGTERM");
     }
-    let ping = control
-        .run_command("ping", Value::Null, None, None, None)
-        .await?;
-    let down = Down {
-        start,
-        posted: start.elapsed(),
-        ping: ping.id,
-        resumes_before,
-        earlier: saved_sequence(&launch.session_path())?,
-    };
+    let down = Down::ping(control, launch, start, resumes_before).await?;
     let (recovery, exec_to_resumed, bot) = start_again(launch, control, &down).await?;
     Ok(Restarted {
         recovery,
@@ -330,17 +321,9 @@ async fn crash(
     if status.success() {
         bail!("the bot survived SIGKILL ({status})");
     }
-    let ping = control
-        .run_command("ping", Value::Null, None, None, None)
-        .await?;
-    let down = Down {
-        start,
-        posted: start.elapsed(),
-        ping: ping.id,
-        resumes_before,
-        earlier: saved_sequence(&launch.session_path())
-            .context("the killed bot left no checkpoint")?,
-    };
+    let down = Down::ping(control, launch, start, resumes_before)
+        .await
+        .context("after the kill")?;
     let (recovery, exec_to_resumed, bot) = start_again(launch, control, &down).await?;
     Ok((
         recovery,
@@ -361,6 +344,28 @@ struct Down {
     /// Dispatches of the session the stopped process received: its saved (or checkpointed)
     /// sequence.
     earlier: u64,
+}
+
+impl Down {
+    /// While no process runs, sends the `/ping` the next one must answer, and reads where the
+    /// stopped one left its session.
+    async fn ping(
+        control: &ControlClient,
+        launch: &BotLaunch,
+        start: Instant,
+        resumes_before: u64,
+    ) -> Result<Self> {
+        let ping = control
+            .run_command("ping", Value::Null, None, None, None)
+            .await?;
+        Ok(Self {
+            start,
+            posted: start.elapsed(),
+            ping: ping.id,
+            resumes_before,
+            earlier: saved_sequence(&launch.session_path())?,
+        })
+    }
 }
 
 /// Starts the bot again: it must RESUME (no IDENTIFY), answer the `/ping`, and receive every
