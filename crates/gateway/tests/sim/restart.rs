@@ -66,15 +66,7 @@ async fn restart_resumes_from_saved_sessions_and_receives_what_was_missed() {
                 && crate::common::messages(seen).len() >= 3
         })
         .await;
-    assert_eq!(
-        second.messages(),
-        missed,
-        "every missed message, once, in order"
-    );
-    assert!(
-        !second.seen.iter().any(|e| matches!(e, Event::Ready(_))),
-        "no new session"
-    );
+    second.assert_resumed_with(&missed);
     let world = state(&control).await;
     assert_eq!(world.identifies, 1, "no IDENTIFY after the restart");
     assert_eq!(world.resumes, 1);
