@@ -362,6 +362,12 @@ impl Bot {
             .context("send SIGTERM to the bot")
     }
 
+    /// SIGKILL (nothing runs after it: no graceful stop, no final save) and waits for the exit.
+    pub async fn kill(&mut self) -> Result<ExitStatus> {
+        self.child.kill().await.context("SIGKILL the bot")?;
+        self.child.wait().await.context("wait for the killed bot")
+    }
+
     /// SIGTERM, then waits (bounded) for the exit; kills the process if it does not stop.
     pub async fn stop(mut self) -> Result<ExitStatus> {
         self.terminate()?;

@@ -55,7 +55,8 @@ enum Scenario {
     Latency(LatencyArgs),
     /// Peak and settled RSS after READY for G guilds x M members x C channels.
     Memory(MemoryArgs),
-    /// op 7, TCP drop, zombie and process restart: time to RESUMED, events lost.
+    /// op 7, TCP drop, zombie, process restart (SIGTERM) and crash (SIGKILL): time to RESUMED,
+    /// events lost, events replayed after a crash.
     Recovery(RecoveryArgs),
     /// exec to /readyz 200 in sandbox mode.
     Startup,

@@ -7,6 +7,12 @@
 //! answer to a public deferral deletes `@original` and sends an ephemeral follow-up instead.
 //! The stage lives behind an async mutex held across the request, so the router's auto-defer
 //! and the handler's reply never both send a callback.
+//!
+//! A first response Discord refuses with 40060 ("already acknowledged") was sent by another
+//! process: one that crashed after answering, whose gateway session replayed the interaction to
+//! this one, or a worker that stopped. If `@original` holds a finished answer, the interaction is
+//! done and nothing more is sent for it; if it is still "thinking..." (only deferred), this
+//! process's answer goes there as an edit.
 
 use std::future::IntoFuture;
 use std::sync::Arc;
@@ -18,6 +24,7 @@ use twilight_http::Client;
 use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
 use twilight_model::channel::Message;
+use twilight_model::channel::message::MessageFlags;
 use twilight_model::http::interaction::{
     InteractionResponse, InteractionResponseData, InteractionResponseType,
 };
@@ -77,6 +84,9 @@ pub(crate) enum Stage {
     /// Answered with a modal (type 9): no message exists; the user's answer arrives as a new
     /// (modal submit) interaction.
     ModalShown,
+    /// Answered by another process before this one's first response (40060 and a finished
+    /// `@original`): everything this invocation would still send is skipped.
+    AnsweredBefore,
 }
 
 /// Why nothing more can be sent after a modal.
@@ -93,7 +103,7 @@ impl Stage {
     /// What a ledger records for this stage (`None`: nothing was acknowledged).
     fn acknowledged(self) -> Option<Acknowledged> {
         match self {
-            Self::Fresh => None,
+            Self::Fresh | Self::AnsweredBefore => None,
             Self::Deferred { ephemeral } => Some(Acknowledged::Deferred { ephemeral }),
             Self::DeferredUpdate => Some(Acknowledged::DeferredUpdate),
             Self::Responded { .. } => Some(Acknowledged::Responded),
@@ -209,7 +219,15 @@ impl Responder {
                             original_is_component: false,
                         },
                     )
-                    .await
+                    .await?;
+                    if let Stage::Deferred { .. } = state.stage {
+                        // Another process deferred it (40060) and never answered: this does.
+                        self.edit_original_raw(reply).await?;
+                        state.stage = Stage::Responded {
+                            original_is_component: false,
+                        };
+                    }
+                    Ok(())
                 }
                 Stage::Deferred { ephemeral: false } if reply.ephemeral => {
                     // The public "thinking..." cannot turn ephemeral: remove it and answer
@@ -233,6 +251,7 @@ impl Responder {
                     self.followup_raw(reply).await.map(drop)
                 }
                 Stage::ModalShown => Err(ReplyError::Unsupported(AFTER_MODAL)),
+                Stage::AnsweredBefore => Ok(()),
             },
         }
     }
@@ -256,7 +275,7 @@ impl Responder {
             }
             Target::Interaction { .. } => {
                 let data = ephemeral.then(|| InteractionResponseData {
-                    flags: Some(twilight_model::channel::message::MessageFlags::EPHEMERAL),
+                    flags: Some(MessageFlags::EPHEMERAL),
                     ..InteractionResponseData::default()
                 });
                 self.callback(
@@ -266,7 +285,7 @@ impl Responder {
                     Stage::Deferred { ephemeral },
                 )
                 .await?;
-                Ok(true)
+                Ok(state.stage != Stage::AnsweredBefore)
             }
         }
     }
@@ -289,7 +308,7 @@ impl Responder {
             Stage::DeferredUpdate,
         )
         .await?;
-        Ok(true)
+        Ok(state.stage != Stage::AnsweredBefore)
     }
 
     /// The router's auto-defer: whatever deferral fits the interaction, if nothing was sent.
@@ -319,6 +338,7 @@ impl Responder {
         let mut state = self.state.lock().await;
         match state.stage {
             Stage::ModalShown => Err(ReplyError::Unsupported(AFTER_MODAL)),
+            Stage::AnsweredBefore => Ok(()),
             Stage::Fresh => {
                 self.callback(
                     &mut state,
@@ -365,6 +385,7 @@ impl Responder {
                 return self.reply(reply).await;
             }
             Stage::ModalShown => return Err(ReplyError::Unsupported(AFTER_MODAL)),
+            Stage::AnsweredBefore => return Ok(()),
             _ => {}
         }
         match &self.target {
@@ -406,6 +427,11 @@ impl Responder {
             }
             Target::Interaction { .. } if state.stage == Stage::ModalShown => {
                 Err(ReplyError::Unsupported(AFTER_MODAL))
+            }
+            Target::Interaction { .. } if state.stage == Stage::AnsweredBefore => {
+                // Nothing is sent; the message that answered the interaction stands for it.
+                drop(state);
+                self.original().await
             }
             Target::Interaction { .. } => self.followup_raw(reply).await,
         }
@@ -464,14 +490,22 @@ impl Responder {
         match &sent {
             Ok(_) => self.record(id, next).await,
             Err(ReplyError::Http(error)) if discord_code(error) == Some(ALREADY_ACKNOWLEDGED) => {
-                // Someone already answered: a replay after a crash (the first answer landed
-                // before the process died) or another process of the bot. It is answered;
-                // what this one still has to say edits `@original` rather than answering twice.
-                tracing::info!(
-                    interaction = %id,
-                    "interaction was already acknowledged; continuing with edits"
-                );
-                state.stage = Stage::Deferred { ephemeral: false };
+                // Someone already acknowledged it: a replay after a crash (the first answer
+                // landed before the process died) or another process of the bot.
+                if self.answered_before().await {
+                    tracing::info!(
+                        interaction = %id,
+                        "interaction was already answered (replayed after a restart); not answering again"
+                    );
+                    state.stage = Stage::AnsweredBefore;
+                } else {
+                    // Only deferred: what this one still has to say edits `@original`.
+                    tracing::info!(
+                        interaction = %id,
+                        "interaction was already acknowledged; continuing with edits"
+                    );
+                    state.stage = Stage::Deferred { ephemeral: false };
+                }
                 return Ok(());
             }
             Err(ReplyError::Http(error)) if matches!(error.kind(), ErrorType::Response { .. }) => {
@@ -480,6 +514,20 @@ impl Responder {
             Err(_) => {}
         }
         sent.map(drop)
+    }
+
+    /// Whether `@original` holds a finished answer (not "thinking..."); `false` when it cannot
+    /// be read, so the answer is still attempted.
+    async fn answered_before(&self) -> bool {
+        match self.original().await {
+            Ok(message) => !message
+                .flags
+                .is_some_and(|flags| flags.contains(MessageFlags::LOADING)),
+            Err(error) => {
+                tracing::debug!(error = %crate::error::chain(&error), "could not read @original");
+                false
+            }
+        }
     }
 
     /// Tells the ledger (if any) what this process acknowledged.

@@ -3,12 +3,15 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use novera_cache::ResourceType;
 use serde::Deserialize;
 use twilight_gateway::EventTypeFlags;
 use twilight_model::gateway::Intents;
+
+use crate::session_store::SessionStore;
 
 /// A secret string (the bot token) that never shows itself in `Debug` or `Display`.
 ///
@@ -118,9 +121,16 @@ pub struct GatewayConfig {
     pub intents: Intents,
     /// Shard count and the range this process owns.
     pub shards: ShardPlan,
-    /// Where sessions are saved at shutdown and loaded at start; `None` = never resume across
-    /// restarts.
+    /// The session file ([`FileSessionStore`](crate::FileSessionStore)): sessions are loaded
+    /// from it at start, checkpointed to it while running, and saved to it at shutdown; `None`
+    /// (and no `session_store`) = never resume across restarts.
     pub session_path: Option<PathBuf>,
+    /// Another [`SessionStore`] (a key-value bucket, ...); when set it is used instead of
+    /// `session_path`.
+    pub session_store: Option<Arc<dyn SessionStore>>,
+    /// How often the running gateway checkpoints its sessions to the store (only when they
+    /// changed): a crash loses at most about this much of the position, which a RESUME replays.
+    pub checkpoint_interval: Duration,
     /// Saved sessions older than this are ignored (Discord forgets them after a few minutes).
     pub max_session_age: Duration,
     /// What the cache keeps.
@@ -158,6 +168,8 @@ impl Default for GatewayConfig {
             intents: Intents::GUILDS | Intents::GUILD_MESSAGES,
             shards: ShardPlan::default(),
             session_path: None,
+            session_store: None,
+            checkpoint_interval: Duration::from_secs(1),
             max_session_age: Duration::from_secs(10 * 60),
             cache: CacheConfig::default(),
             event_queue_capacity: 1024,

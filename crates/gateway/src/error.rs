@@ -87,7 +87,7 @@ pub struct FatalClose {
     pub explanation: String,
 }
 
-/// Reading or writing the session file failed.
+/// Reading or writing saved sessions failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionStoreError {
@@ -114,6 +114,15 @@ pub enum SessionStoreError {
     /// The blocking file task died.
     #[error("session file task failed")]
     Task(#[source] tokio::task::JoinError),
+    /// A store other than the file (a key-value bucket, ...) failed.
+    #[error("session store {store} failed")]
+    Backend {
+        /// Which store.
+        store: &'static str,
+        /// Its error.
+        #[source]
+        source: novera_core::BoxError,
+    },
 }
 
 /// [`Gateway::shutdown`](crate::Gateway::shutdown) closed the shards but could not save their

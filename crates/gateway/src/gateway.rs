@@ -1,8 +1,9 @@
-//! Step two of connecting: `Gateway::start` spawns one supervised runner per owned shard;
-//! `Gateway::shutdown` closes them resumably and saves their sessions.
+//! Step two of connecting: `Gateway::start` spawns one supervised runner per owned shard and the
+//! checkpoint task; `Gateway::shutdown` closes them resumably and saves their final sessions.
 
 use std::collections::BTreeMap;
 use std::env::consts::OS;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -18,13 +19,14 @@ use twilight_model::gateway::event::Event;
 use twilight_model::gateway::payload::outgoing::identify::IdentifyProperties;
 use twilight_standby::Standby;
 
+use crate::checkpoint::Checkpoints;
 use crate::config::{GatewayConfig, ShardCount};
 use crate::error::{FatalClose, GatewayError, ShutdownError};
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
 use crate::metrics::describe_metrics;
 use crate::runner::{ShardRunner, Shared};
-use crate::session_store::{SavedSession, SessionStore};
+use crate::session_store::{FileSessionStore, SavedSession, SessionStore, usable_now};
 use crate::shutdown_report::ShutdownReport;
 use crate::status::{GatewayStatus, ShardSlot};
 
@@ -63,21 +65,27 @@ impl Events {
 /// The running gateway: shard runners, cache, standby and status.
 ///
 /// Stop it with [`shutdown`](Self::shutdown); cancelling the supervisor's shutdown token also
-/// stops the runners (resumably), but only `shutdown` saves the sessions.
+/// stops the runners (resumably) and the checkpoints, but only `shutdown` saves the exact final
+/// sessions.
 #[derive(Debug)]
 pub struct Gateway {
     shared: Arc<Shared>,
     slots: Arc<BTreeMap<u32, Arc<ShardSlot>>>,
     queue: IdentifyQueue,
     http: Arc<Client>,
-    store: Option<SessionStore>,
+    store: Option<Arc<dyn SessionStore>>,
+    session_path: Option<PathBuf>,
+    /// Stops the checkpoint task (before the final save).
+    checkpoint_stop: CancellationToken,
+    checkpoint_task: Mutex<Option<JoinHandle<()>>>,
     tasks: Mutex<Vec<(u32, JoinHandle<()>)>>,
 }
 
 impl Gateway {
     /// Step two: starts one supervised runner per owned shard (component `shard-{id}` in
-    /// `status`, ready while the shard is active), resuming sessions saved by the previous
-    /// process when there are usable ones.
+    /// `status`, ready while the shard is active), resuming sessions saved (or checkpointed) by
+    /// the previous process when there are usable ones, and, with a session store, the
+    /// supervised checkpoint task (`gateway-checkpoint`).
     pub async fn start(
         login: &Login,
         config: &GatewayConfig,
@@ -95,21 +103,9 @@ impl Gateway {
         let owned = owned_shards(total, config.shards.range.clone())?;
         let gateway_url = gateway_url(config.gateway_url.as_deref().unwrap_or(&bot.url))?;
 
-        let store = config.session_path.clone().map(SessionStore::new);
-        let mut saved = load_sessions(store.as_ref(), total, config.max_session_age).await;
-
-        let slots: Arc<BTreeMap<u32, Arc<ShardSlot>>> = Arc::new(
-            owned
-                .clone()
-                .map(|id| {
-                    let saved = saved.remove(&id);
-                    let component = status.register(format!("shard-{id}"));
-                    let (session, url) =
-                        saved.map_or((None, None), |s| (Some(s.session), s.resume_url));
-                    (id, Arc::new(ShardSlot::new(id, component, session, url)))
-                })
-                .collect(),
-        );
+        let (store, session_path) = session_store(config);
+        let loaded = load_sessions(store.as_deref(), total, config.max_session_age).await;
+        let slots = build_slots(owned.clone(), &loaded, status);
 
         let limit = &bot.session_start_limit;
         let pacing = Pacing {
@@ -152,6 +148,12 @@ impl Gateway {
         });
 
         let (tx, rx) = mpsc::channel(config.event_queue_capacity);
+        let checkpoint_stop = CancellationToken::new();
+        let checkpoint_task = store.as_ref().map(|store| {
+            let checkpoints =
+                Checkpoints::new(Arc::clone(store), &slots, total, &tx, config, loaded);
+            spawn_checkpoints(supervisor, checkpoints, &checkpoint_stop)
+        });
         let mut tasks = Vec::with_capacity(slots.len());
         for (&id, slot) in slots.iter() {
             let shared = Arc::clone(&shared);
@@ -181,6 +183,9 @@ impl Gateway {
             queue,
             http: login.http(),
             store,
+            session_path,
+            checkpoint_stop,
+            checkpoint_task: Mutex::new(checkpoint_task),
             tasks: Mutex::new(tasks),
         };
         Ok((gateway, Events { rx }))
@@ -234,11 +239,24 @@ impl Gateway {
             .collect()
     }
 
-    /// Closes every shard with a resumable close frame, waits (up to `deadline`) for the close
-    /// handshakes, and saves the sessions to the session store.
+    /// Stops the checkpoints, closes every shard with a resumable close frame, waits (up to
+    /// `deadline`) for the close handshakes, and saves the final sessions to the session store.
     pub async fn shutdown(&self, deadline: Duration) -> Result<ShutdownReport, ShutdownError> {
         let started = Instant::now();
         let until = started + deadline;
+        // First, so no checkpoint (an older position) can land after the final save.
+        self.checkpoint_stop.cancel();
+        let checkpoint = self
+            .checkpoint_task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(mut handle) = checkpoint
+            && within(deadline + JOIN_GRACE, &mut handle).await.is_none()
+        {
+            tracing::warn!("the checkpoint task did not stop in time; aborting it");
+            handle.abort();
+        }
         *self
             .shared
             .stop_deadline
@@ -262,7 +280,7 @@ impl Gateway {
             unclean: Vec::new(),
             not_running: aborted,
             sessions_saved: 0,
-            session_path: self.store.as_ref().map(|s| s.path().to_owned()),
+            session_path: self.session_path.clone(),
             waited: Duration::ZERO,
         };
         let mut sessions = Vec::new();
@@ -296,21 +314,70 @@ impl Gateway {
     }
 }
 
-/// Sessions saved by the previous process, by shard; none when the file cannot be read.
+/// One slot per owned shard (registered as component `shard-{id}`), holding the session to
+/// resume when one was loaded.
+fn build_slots(
+    owned: std::ops::Range<u32>,
+    loaded: &[SavedSession],
+    status: &StatusRegistry,
+) -> Arc<BTreeMap<u32, Arc<ShardSlot>>> {
+    let slots = owned
+        .map(|id| {
+            let saved = loaded.iter().find(|s| s.shard == id);
+            let component = status.register(format!("shard-{id}"));
+            let (session, url) = saved.map_or((None, None), |s| {
+                (Some(s.session.clone()), s.resume_url.clone())
+            });
+            (id, Arc::new(ShardSlot::new(id, component, session, url)))
+        })
+        .collect();
+    Arc::new(slots)
+}
+
+/// Starts the checkpoint task, supervised (a panic restarts it), until `stop` or the
+/// supervisor's shutdown.
+fn spawn_checkpoints(
+    supervisor: &Supervisor,
+    checkpoints: Checkpoints,
+    stop: &CancellationToken,
+) -> JoinHandle<()> {
+    let checkpoints = Arc::new(checkpoints);
+    let stop = stop.clone();
+    supervisor.spawn("gateway-checkpoint", move |ctx: TaskContext| {
+        Arc::clone(&checkpoints).run(ctx.cancel, stop.clone())
+    })
+}
+
+/// The configured session store and, for the file store, its path.
+fn session_store(config: &GatewayConfig) -> (Option<Arc<dyn SessionStore>>, Option<PathBuf>) {
+    if let Some(store) = &config.session_store {
+        return (Some(Arc::clone(store)), None);
+    }
+    let store = config.session_path.clone().map(|path| {
+        let store: Arc<dyn SessionStore> = Arc::new(FileSessionStore::new(path));
+        store
+    });
+    (store, config.session_path.clone())
+}
+
+/// Usable sessions saved by the previous process; none when the store cannot be read.
+///
+/// They stay in the store: the checkpoints replace them within a second, and a crash before
+/// that resumes from the same position again (Discord replays what follows it).
 async fn load_sessions(
-    store: Option<&SessionStore>,
+    store: Option<&dyn SessionStore>,
     total: u32,
     max_age: Duration,
-) -> BTreeMap<u32, SavedSession> {
+) -> Vec<SavedSession> {
     let Some(store) = store else {
-        return BTreeMap::new();
+        return Vec::new();
     };
-    match store.take(total, max_age).await {
-        Ok(sessions) => sessions.into_iter().map(|s| (s.shard, s)).collect(),
+    match store.load().await {
+        Ok(sessions) => usable_now(sessions, total, max_age),
         Err(error) => {
             // Identifying costs one session start; refusing to start would cost the bot.
             tracing::warn!(%error, "could not load saved gateway sessions; shards will identify");
-            BTreeMap::new()
+            Vec::new()
         }
     }
 }
@@ -336,6 +403,9 @@ fn validate(config: &GatewayConfig) -> Result<(), GatewayError> {
     }
     if config.stall_after.is_zero() {
         return invalid("stall_after must be longer than zero".to_owned());
+    }
+    if config.checkpoint_interval.is_zero() {
+        return invalid("checkpoint_interval must be longer than zero".to_owned());
     }
     Ok(())
 }
@@ -412,6 +482,11 @@ mod tests {
         ));
         let config = GatewayConfig {
             event_queue_capacity: 0,
+            ..GatewayConfig::default()
+        };
+        assert!(validate(&config).is_err());
+        let config = GatewayConfig {
+            checkpoint_interval: Duration::ZERO,
             ..GatewayConfig::default()
         };
         assert!(validate(&config).is_err());

@@ -3,8 +3,9 @@
 //!
 //! The bot this replaces re-identified on every reconnect and every restart, lost the events in
 //! between, and could spend Discord's daily identify budget (which resets the token). Here a
-//! connection problem costs nothing: shards resume, saved sessions resume across restarts, the
-//! identify budget is guarded, and a slow consumer sheds events instead of stalling heartbeats.
+//! connection problem costs nothing: shards resume, saved sessions resume across restarts and
+//! crashes, the identify budget is guarded, and a slow consumer sheds events instead of stalling
+//! heartbeats.
 //!
 //! # Where it sits
 //! It depends on novera-core (supervisor, deadlines, status registry), novera-cache (the
@@ -24,8 +25,11 @@
 //! - [`FatalClose`]: the typed error a shard closed with 4004 or 4010-4014 reports to the
 //!   supervisor (as [`TaskError::fatal`](novera_core::TaskError::fatal)), with an explanation
 //!   for the operator.
-//! - [`SessionStore`]: the JSON file of sessions saved by [`Gateway::shutdown`] and resumed at
-//!   the next start.
+//! - [`SessionStore`]: where sessions wait between two processes (a small object-safe async
+//!   trait; [`FileSessionStore`], a JSON file written atomically, is the default). The gateway
+//!   checkpoints every shard's session to it while running (about once a second, only when it
+//!   changed) and saves the exact final state at [`Gateway::shutdown`]; the next start, after a
+//!   stop or a crash, resumes from it.
 //!
 //! The identify queue (internal) paces IDENTIFYs by `max_concurrency` bucket and never sends one
 //! the daily budget cannot cover: the shard waits for the reset, `/status` shows
@@ -38,6 +42,10 @@
 //!   event, and never awaits anything else. It stops when [`Gateway::shutdown`] is called or
 //!   the supervisor's shutdown token fires (closing with a resumable close frame, bounded by a
 //!   deadline), or on a fatal close. A panic restarts it from the last known session.
+//! - With a session store, one checkpoint task per gateway, supervised as `gateway-checkpoint`:
+//!   it reads the shards' latest sessions on its own timer and writes them when they changed
+//!   (never more than one write in flight, nothing per event). It stops at the start of
+//!   [`Gateway::shutdown`] (finishing a write in progress) or with the supervisor's token.
 //! - Short-lived identify-permit tasks, each ending once its shard got its permit or gave up.
 //! - twilight's own per-shard and per-client tasks, which end with their shards and client.
 //!
@@ -72,6 +80,7 @@
 //! # }
 //! ```
 
+mod checkpoint;
 mod close_code;
 mod config;
 mod error;
@@ -93,7 +102,7 @@ pub use metrics::{
     IDENTIFY_BUDGET_REMAINING, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE, describe_metrics,
 };
 pub use novera_cache::{Cache, ResourceType};
-pub use session_store::{SavedSession, SessionStore};
+pub use session_store::{FileSessionStore, SavedSession, SessionStore, StoreFuture};
 pub use shutdown_report::ShutdownReport;
 pub use status::{GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};
 pub use twilight_gateway::EventTypeFlags;

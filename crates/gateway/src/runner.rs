@@ -321,33 +321,33 @@ impl ShardRunner {
             _ => {}
         }
 
-        let forward = self
-            .shared
-            .forward
-            .contains(EventTypeFlags::from(event.kind()));
-        {
-            let mut info = self.slot.lock();
-            info.events += 1;
-            info.forwarded += u64::from(forward);
-            info.last_event = Some(Instant::now());
-            info.record_session(shard.session());
-            if info.resume_url.as_deref() != shard.resume_url() {
-                info.resume_url = shard.resume_url().map(str::to_owned);
-            }
-        }
         self.metrics.events.increment(1);
         self.shared.cache.update(&event);
         self.shared.standby.process(&event);
-        if forward {
-            self.forward(event);
+        let queued = self
+            .shared
+            .forward
+            .contains(EventTypeFlags::from(event.kind()))
+            && self.forward(event);
+        // Recorded after the hand-off, so a checkpoint read from the slot never covers an
+        // event that is not in the queue yet (checkpoint.rs relies on this order). Copies only
+        // the sequence number, as before: the session id when it changes, the URL likewise.
+        let mut info = self.slot.lock();
+        info.events += 1;
+        info.forwarded += u64::from(queued);
+        info.last_event = Some(Instant::now());
+        info.record_session(shard.session());
+        if info.resume_url.as_deref() != shard.resume_url() {
+            info.resume_url = shard.resume_url().map(str::to_owned);
         }
         Flow::Continue
     }
 
-    /// Hands the event to the consumer without waiting; sheds it when the queue is full.
-    fn forward(&mut self, event: Event) {
+    /// Hands the event to the consumer without waiting (`true`); sheds it when the queue is
+    /// full (`false`).
+    fn forward(&mut self, event: Event) -> bool {
         let closed = match self.events.try_send(event) {
-            Ok(()) => return,
+            Ok(()) => return true,
             Err(TrySendError::Full(_)) => false,
             Err(TrySendError::Closed(_)) => true,
         };
@@ -376,6 +376,7 @@ impl ShardRunner {
             self.last_shed_warn = Some(now);
             self.shed_since_warn = 0;
         }
+        false
     }
 }
 

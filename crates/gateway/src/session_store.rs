@@ -1,17 +1,26 @@
-//! `SessionStore`: gateway sessions saved at shutdown and resumed at the next start.
+//! `SessionStore`: where shard sessions wait between two processes, and `FileSessionStore`, the
+//! default one.
 //!
 //! Resuming costs nothing and replays every event missed while the process was down; identifying
-//! spends one of the ~1000 daily session starts and loses those events. The store is a small JSON
-//! file written atomically (temporary file in the same directory, fsync, rename, fsync of the
-//! directory), so a crash mid-write leaves either the old file or the new one, never half of one.
+//! spends one of the ~1000 daily session starts and loses those events. The gateway writes the
+//! sessions through the store twice: as checkpoints while it runs (see `checkpoint.rs`), so a
+//! crash leaves a session about a second old, and once more with the exact final state after a
+//! graceful stop. Loading does not consume them: a checkpoint is fresh by construction, and a
+//! sequence older than the last event handled only means Discord replays the events after it
+//! (at-least-once delivery across a crash).
 //!
-//! Sessions are consumed when loaded: the file is emptied right away, so a process that crashes
-//! later cannot hand a stale sequence number to the next one (that would replay, and deliver
-//! twice, events the crashed process had already handled).
+//! The trait is small and object safe so a deployment can keep sessions somewhere else (the
+//! cluster roles plug in a key-value bucket); [`FileSessionStore`] is a JSON file written
+//! atomically (temporary file in the same directory, fsync, rename, fsync of the directory), so a
+//! crash mid-write leaves either the old file or the new one, never half of one.
 
+use std::fmt;
 use std::fs::{self, File, OpenOptions};
+use std::future::Future;
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -62,17 +71,43 @@ fn now_unix_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// The session file of one gateway process.
-#[derive(Debug, Clone)]
-pub struct SessionStore {
-    path: PathBuf,
+/// The future a [`SessionStore`] method returns (boxed, so the trait stays object safe).
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where the sessions of this process's shards are kept between two processes.
+///
+/// [`Gateway::start`](crate::Gateway::start) loads them once; the gateway saves the complete set
+/// of its shards' sessions as checkpoints while it runs (at most one save in flight, about once a
+/// second) and once more at [`Gateway::shutdown`](crate::Gateway::shutdown).
+pub trait SessionStore: fmt::Debug + Send + Sync {
+    /// Every saved session, as written; a store that holds nothing yet returns an empty list.
+    fn load(&self) -> StoreFuture<'_, Result<Vec<SavedSession>, SessionStoreError>>;
+
+    /// Replaces what this process saved before with `sessions`, the complete set of its shards'
+    /// sessions (a shard that is missing has none to resume). A reader sees either the old set or
+    /// the new one, never a mix.
+    fn save<'a>(
+        &'a self,
+        sessions: &'a [SavedSession],
+    ) -> StoreFuture<'a, Result<(), SessionStoreError>>;
 }
 
-impl SessionStore {
+/// The session file of one gateway process: the default [`SessionStore`].
+#[derive(Debug)]
+pub struct FileSessionStore {
+    path: PathBuf,
+    /// Numbers each write's temporary file, so two writes never share one.
+    writes: AtomicU64,
+}
+
+impl FileSessionStore {
     /// A store at `path` (created on the first save).
     #[must_use]
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self {
+            path: path.into(),
+            writes: AtomicU64::new(0),
+        }
     }
 
     /// The file's path.
@@ -80,51 +115,44 @@ impl SessionStore {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
 
-    /// Every saved session, as written; a missing file is an empty store.
-    pub async fn read(&self) -> Result<Vec<SavedSession>, SessionStoreError> {
+impl SessionStore for FileSessionStore {
+    fn load(&self) -> StoreFuture<'_, Result<Vec<SavedSession>, SessionStoreError>> {
         let path = self.path.clone();
-        tokio::task::spawn_blocking(move || read_file(&path))
-            .await
-            .map_err(SessionStoreError::Task)?
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || read_file(&path))
+                .await
+                .map_err(SessionStoreError::Task)?
+        })
     }
 
-    /// Sessions usable by a gateway of `total` shards: entries for another total, or saved more
-    /// than `max_age` ago, are dropped with a log line.
-    pub async fn load(
-        &self,
-        total: u32,
-        max_age: Duration,
-    ) -> Result<Vec<SavedSession>, SessionStoreError> {
-        let saved = self.read().await?;
-        Ok(usable(saved, total, max_age, now_unix_ms()))
-    }
-
-    /// Loads usable sessions (see [`load`](Self::load)) and empties the file, so they are used
-    /// at most once.
-    pub async fn take(
-        &self,
-        total: u32,
-        max_age: Duration,
-    ) -> Result<Vec<SavedSession>, SessionStoreError> {
-        let sessions = self.load(total, max_age).await?;
-        if !sessions.is_empty() {
-            self.save(&[]).await?;
-        }
-        Ok(sessions)
-    }
-
-    /// Replaces the file's content with `sessions`, atomically.
-    pub async fn save(&self, sessions: &[SavedSession]) -> Result<(), SessionStoreError> {
+    fn save<'a>(
+        &'a self,
+        sessions: &'a [SavedSession],
+    ) -> StoreFuture<'a, Result<(), SessionStoreError>> {
         let path = self.path.clone();
         let file = File1 {
             version: 1,
             sessions: sessions.to_vec(),
         };
-        tokio::task::spawn_blocking(move || write_atomically(&path, &file))
-            .await
-            .map_err(SessionStoreError::Task)?
+        let write = self.writes.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || write_atomically(&path, &file, write))
+                .await
+                .map_err(SessionStoreError::Task)?
+        })
     }
+}
+
+/// The sessions a gateway of `total` shards can resume: entries for another total, or saved
+/// more than `max_age` ago, are dropped with a log line.
+pub(crate) fn usable_now(
+    saved: Vec<SavedSession>,
+    total: u32,
+    max_age: Duration,
+) -> Vec<SavedSession> {
+    usable(saved, total, max_age, now_unix_ms())
 }
 
 fn usable(
@@ -183,7 +211,7 @@ fn read_file(path: &Path) -> Result<Vec<SavedSession>, SessionStoreError> {
     Ok(file.sessions)
 }
 
-fn write_atomically(path: &Path, file: &File1) -> Result<(), SessionStoreError> {
+fn write_atomically(path: &Path, file: &File1, write: u64) -> Result<(), SessionStoreError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => PathBuf::from("."),
@@ -192,7 +220,7 @@ fn write_atomically(path: &Path, file: &File1) -> Result<(), SessionStoreError> 
     let name = path
         .file_name()
         .map_or_else(|| "sessions".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(".{name}.{}.{write}.tmp", std::process::id()));
     let json = serde_json::to_vec_pretty(file).map_err(|source| SessionStoreError::Corrupt {
         path: path.to_owned(),
         source,
@@ -239,17 +267,14 @@ mod tests {
     #[tokio::test]
     async fn saves_and_loads_back() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SessionStore::new(dir.path().join("state/sessions.json"));
+        let store = FileSessionStore::new(dir.path().join("state/sessions.json"));
         assert!(
-            store.read().await.unwrap().is_empty(),
+            store.load().await.unwrap().is_empty(),
             "missing file = empty"
         );
         let sessions = vec![saved(0, 2, 41), saved(1, 2, 7)];
         store.save(&sessions).await.unwrap();
-        assert_eq!(
-            store.load(2, Duration::from_secs(60)).await.unwrap(),
-            sessions
-        );
+        assert_eq!(store.load().await.unwrap(), sessions);
         // Nothing but the file itself is left in the directory.
         let names: Vec<_> = fs::read_dir(dir.path().join("state"))
             .unwrap()
@@ -259,21 +284,44 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn take_consumes_the_sessions() {
+    async fn loading_leaves_the_sessions_for_the_next_process() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SessionStore::new(dir.path().join("sessions.json"));
+        let store = FileSessionStore::new(dir.path().join("sessions.json"));
         store.save(&[saved(0, 1, 3)]).await.unwrap();
+        assert_eq!(store.load().await.unwrap().len(), 1);
+        // A process that crashes before its first checkpoint still leaves a resumable session.
+        assert_eq!(store.load().await.unwrap().len(), 1);
+        store.save(&[]).await.unwrap();
+        assert!(store.load().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn concurrent_saves_leave_one_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(FileSessionStore::new(dir.path().join("sessions.json")));
+        let writers: Vec<_> = (0..8u64)
+            .map(|seq| {
+                let store = std::sync::Arc::clone(&store);
+                tokio::spawn(async move { store.save(&[saved(0, 1, seq)]).await })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.unwrap().unwrap();
+        }
+        let loaded = store.load().await.unwrap();
+        assert_eq!(loaded.len(), 1, "{loaded:?}");
+        assert!(loaded[0].session.sequence() < 8);
         assert_eq!(
-            store.take(1, Duration::from_secs(60)).await.unwrap().len(),
-            1
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
         );
-        assert!(
-            store
-                .take(1, Duration::from_secs(60))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+    }
+
+    #[test]
+    fn the_store_is_object_safe() {
+        let store: Box<dyn SessionStore> = Box::new(FileSessionStore::new("sessions.json"));
+        assert!(format!("{store:?}").contains("sessions.json"));
     }
 
     #[test]
@@ -299,7 +347,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sessions.json");
         fs::write(&path, b"{not json").unwrap();
-        let err = SessionStore::new(&path).read().await.unwrap_err();
+        let err = FileSessionStore::new(&path).load().await.unwrap_err();
         assert!(matches!(err, SessionStoreError::Corrupt { .. }), "{err:?}");
     }
 
@@ -309,7 +357,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sessions.json");
-        SessionStore::new(&path)
+        FileSessionStore::new(&path)
             .save(&[saved(0, 1, 1)])
             .await
             .unwrap();

@@ -4,7 +4,7 @@
 //! Each shard has one [`ShardSlot`]: the runner writes it after every poll, the identify queue
 //! marks the shard as waiting for the identify budget, and readers take a snapshot. The slot
 //! also keeps the latest session, so a restarted runner (after a panic) resumes instead of
-//! identifying, and shutdown can save it.
+//! identifying, the checkpoint task can write it while the shard runs, and shutdown can save it.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -77,7 +77,7 @@ pub struct ShardStatus {
     /// Dispatch events received.
     pub events: u64,
     /// Events handed to the consumer's queue: those of the types `GatewayConfig::forward`
-    /// names (the rest only update the cache and wake waiters).
+    /// names (the rest only update the cache and wake waiters), except those shed.
     pub events_forwarded: u64,
     /// Events shed because the queue to the consumer was full (or its consumer gone).
     pub events_dropped: u64,
@@ -148,6 +148,8 @@ pub(crate) struct ShardInfo {
     pub(crate) latency: Option<Duration>,
     pub(crate) last_event: Option<Instant>,
     pub(crate) events: u64,
+    /// Events handed to the consumer's queue, counted after the hand-off (what the checkpoint
+    /// compares with the queue's length: see `checkpoint.rs`).
     pub(crate) forwarded: u64,
     pub(crate) dropped: u64,
     pub(crate) reconnects: u64,
@@ -296,6 +298,11 @@ impl ShardSlot {
         let info = self.lock();
         info.session()
             .map(|session| (session, info.resume_url.clone()))
+    }
+
+    /// Events queued for the consumer so far.
+    pub(crate) fn forwarded(&self) -> u64 {
+        self.lock().forwarded
     }
 }
 

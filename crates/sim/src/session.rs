@@ -211,6 +211,14 @@ pub(crate) struct ConnLink {
     pub(crate) outbox: Arc<Outbox>,
 }
 
+/// Dispatches a session keeps replayable behind the last sequence its client acknowledged.
+///
+/// Discord replays everything after the `seq` a RESUME names, and a client may name an older
+/// one than its last heartbeat did: a process that crashed resumes from the position it had
+/// saved (checkpointed) before, and the events after it arrive again. The buffer therefore keeps
+/// acknowledged dispatches too, up to this many, so memory stays bounded in long runs.
+pub(crate) const ACKED_KEPT: u64 = 100_000;
+
 /// A gateway session, connected or waiting to be resumed.
 #[derive(Debug)]
 pub(crate) struct Session {
@@ -319,12 +327,12 @@ impl Session {
     }
 
     /// Records a heartbeat (or a RESUME) carrying the last `seq` the client saw, and frees
-    /// what it no longer needs replayed.
+    /// what lies more than [`ACKED_KEPT`] dispatches before it.
     pub(crate) fn ack(&mut self, seq: u64) {
         let seq = seq.min(self.seq);
         self.acked_seq = self.acked_seq.max(seq);
         while let Some(front) = self.buffer.front() {
-            if front.last_seq() > self.acked_seq {
+            if front.last_seq().saturating_add(ACKED_KEPT) > self.acked_seq {
                 break;
             }
             if let Some(old) = self.buffer.pop_front() {
@@ -414,9 +422,34 @@ mod tests {
         assert_eq!(seqs(s.replay_after(5).expect("replay")), Vec::<u64>::new());
         assert!(s.replay_after(6).is_none());
         s.ack(4);
-        assert_eq!(s.buffered(), 1);
+        assert_eq!(s.acked_seq, 4);
+        // An acknowledged position is still replayable: a crashed client resumes from an older
+        // checkpoint than its last heartbeat.
+        assert_eq!(seqs(s.replay_after(1).expect("replay")), vec![2, 3, 4, 5]);
         assert_eq!(seqs(s.replay_after(4).expect("replay")), vec![5]);
+    }
+
+    #[derive(Debug)]
+    struct Many(u64);
+    impl LazyFrames for Many {
+        fn len(&self) -> u64 {
+            self.0
+        }
+        fn write(&self, _: u64, seq: u64, out: &mut String) {
+            out.push_str(&seq.to_string());
+        }
+    }
+
+    #[test]
+    fn acknowledged_dispatches_are_freed_beyond_the_kept_window() {
+        let mut s = Session::new("a".into(), [0, 1], 0, CompressKind::None, 100);
+        s.dispatch_lazy(Arc::new(Many(5)));
+        s.dispatch_lazy(Arc::new(Many(ACKED_KEPT + 10)));
+        s.ack(s.seq);
+        // The first batch (1..=5) lies more than ACKED_KEPT behind the acknowledged seq.
         assert!(s.replay_after(1).is_none());
+        assert_eq!(s.buffered(), ACKED_KEPT + 10);
+        assert!(s.replay_after(5).is_some());
     }
 
     #[test]

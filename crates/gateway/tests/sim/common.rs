@@ -181,6 +181,16 @@ impl Bot {
         messages(&self.seen)
     }
 
+    /// Asserts this process resumed (no `READY`: no new session) and received exactly
+    /// `expected` messages, in order.
+    pub fn assert_resumed_with(&self, expected: &[String]) {
+        assert_eq!(self.messages(), expected, "every message, once, in order");
+        assert!(
+            !self.seen.iter().any(|e| matches!(e, Event::Ready(_))),
+            "no new session"
+        );
+    }
+
     pub fn shard(&self, id: u32) -> ShardStatus {
         self.gateway
             .status()

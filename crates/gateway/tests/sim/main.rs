@@ -7,6 +7,7 @@ mod common;
 
 mod backpressure;
 mod budget;
+mod checkpoint;
 mod connect;
 mod faults;
 mod forward;
