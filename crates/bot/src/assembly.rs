@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use novera_commands::{
-    CommandFailure, CommandSet, InteractionLedger, RegisterError, RegisterOutcome, Router, Scope,
+    CommandFailure, CommandSet, Dispatch, InteractionLedger, RegisterError, RegisterOutcome,
+    Router, Scope,
 };
 use novera_core::{CancellationToken, ComponentHandle, DrainReport, within};
-use novera_gateway::{EventTypeFlags, Gateway, Login, ShutdownError, ShutdownReport};
+use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, ShutdownReport};
 use tokio::task::JoinHandle;
 
 use crate::error::StartError;
@@ -149,7 +150,7 @@ impl BotBuilder {
         let intake = CancellationToken::new();
         let router_task = core.shutdown.spawn(
             "command router intake",
-            router.clone().run(events.into_inner(), intake.clone()),
+            route(router.clone(), events, intake.clone()),
         );
         // After the router validated the sets (no duplicate names reach Discord) and while it
         // already routes: the shards' first events do not wait for this REST round trip.
@@ -171,6 +172,22 @@ impl BotBuilder {
             registration,
         })
     }
+}
+
+/// The router's intake: every forwarded event, with the time its shard received it, until the
+/// shards' event stream ends (they all stopped) or `cancel` fires.
+async fn route(router: Router, mut events: Events, cancel: CancellationToken) {
+    loop {
+        let next = tokio::select! {
+            biased;
+            () = cancel.cancelled() => break,
+            next = events.recv() => next,
+        };
+        let Some(forwarded) = next else { break };
+        // Dispatch never blocks; the handle is only for callers that await the answer.
+        drop(router.dispatch(Dispatch::new(forwarded.event).received_at(forwarded.received_at)));
+    }
+    tracing::debug!("command router stopped taking events");
 }
 
 async fn register(

@@ -33,7 +33,10 @@ pub async fn serve_snapshots(
     total: u32,
     cancel: CancellationToken,
 ) -> Result<(), async_nats::SubscribeError> {
-    let mut requests = broker.client().subscribe(broker.subjects().snapshot()).await?;
+    let mut requests = broker
+        .client()
+        .subscribe(broker.subjects().snapshot())
+        .await?;
     let marker = format!(
         "{}/{total}",
         shards
@@ -47,7 +50,9 @@ pub async fn serve_snapshots(
             () = cancel.cancelled() => return Ok(()),
             request = requests.next() => request,
         };
-        let Some(request) = request else { return Ok(()) };
+        let Some(request) = request else {
+            return Ok(());
+        };
         let Some(reply) = request.reply else { continue };
         let started = Instant::now();
         let sent = send_snapshot(&broker, &cache, &reply, &marker).await;

@@ -22,9 +22,9 @@ use tokio::sync::mpsc::{self, WeakSender};
 use tokio::time::{Instant, MissedTickBehavior, interval};
 use tokio_util::sync::CancellationToken;
 use twilight_gateway::Session;
-use twilight_model::gateway::event::Event;
 
 use crate::config::GatewayConfig;
+use crate::forwarded::{Forwarded, InConsumer};
 use crate::session_store::{SavedSession, SessionStore};
 use crate::status::ShardSlot;
 
@@ -51,7 +51,9 @@ pub(crate) struct Checkpoints {
     slots: Arc<BTreeMap<u32, Arc<ShardSlot>>>,
     total: u32,
     /// The consumer's queue, weakly: the event stream still ends when the runners stop.
-    queue: WeakSender<Event>,
+    queue: WeakSender<Forwarded>,
+    /// Events the consumer took but still holds.
+    in_consumer: InConsumer,
     every: Duration,
     /// A checkpoint older than this is written again even when nothing changed, so a quiet but
     /// live session never looks too old to resume (half of `max_session_age`).
@@ -67,7 +69,7 @@ impl Checkpoints {
         store: Arc<dyn SessionStore>,
         slots: &Arc<BTreeMap<u32, Arc<ShardSlot>>>,
         total: u32,
-        queue: &mpsc::Sender<Event>,
+        (queue, in_consumer): (&mpsc::Sender<Forwarded>, &InConsumer),
         config: &GatewayConfig,
         loaded: Vec<SavedSession>,
     ) -> Self {
@@ -76,6 +78,7 @@ impl Checkpoints {
             slots: Arc::clone(slots),
             total,
             queue: queue.downgrade(),
+            in_consumer: in_consumer.clone(),
             every: config.checkpoint_interval,
             refresh_after: config.max_session_age / 2,
             written: loaded,
@@ -140,11 +143,12 @@ impl Checkpoints {
         self.slots.values().map(|slot| slot.forwarded()).sum()
     }
 
-    /// Events waiting in the consumer's queue; `None` once every runner dropped its sender.
+    /// Events the consumer is not done with: waiting in its queue, or taken and still held;
+    /// `None` once every runner dropped its sender.
     fn queue_len(&self) -> Option<u64> {
         let queue = self.queue.upgrade()?;
         let len = queue.max_capacity().saturating_sub(queue.capacity());
-        Some(u64::try_from(len).unwrap_or(u64::MAX))
+        Some(u64::try_from(len).unwrap_or(u64::MAX) + self.in_consumer.holding())
     }
 }
 
@@ -272,8 +276,15 @@ mod tests {
     }
 
     /// What a runner does per event: queue it, then record its sequence and count it.
-    fn receive(slot: &ShardSlot, tx: &mpsc::Sender<Event>, seq: u64) {
-        tx.try_send(Event::GatewayHeartbeatAck).unwrap();
+    fn receive(slot: &ShardSlot, tx: &mpsc::Sender<Forwarded>, seq: u64) {
+        tx.try_send(Forwarded {
+            shard: 0,
+            session: Arc::from("s"),
+            sequence: seq,
+            received_at: Instant::now(),
+            event: twilight_model::gateway::event::Event::GatewayHeartbeatAck,
+        })
+        .unwrap();
         let mut info = slot.lock();
         info.forwarded += 1;
         info.record_session(Some(&Session::new(seq, "s".to_owned())));
@@ -286,8 +297,16 @@ mod tests {
         let slots = Arc::new(BTreeMap::from([(0, Arc::clone(&slot))]));
         let store = Arc::new(Recording::default());
         let (tx, mut rx) = mpsc::channel(16);
+        let in_consumer = InConsumer::default();
         let config = GatewayConfig::default();
-        let checkpoints = Checkpoints::new(store.clone(), &slots, 1, &tx, &config, Vec::new());
+        let checkpoints = Checkpoints::new(
+            store.clone(),
+            &slots,
+            1,
+            (&tx, &in_consumer),
+            &config,
+            Vec::new(),
+        );
         let stop = CancellationToken::new();
         let task = tokio::spawn(Arc::new(checkpoints).run(CancellationToken::new(), stop.clone()));
         let every = config.checkpoint_interval;
@@ -338,6 +357,17 @@ mod tests {
         }
         tokio::time::sleep(every).await;
         assert_eq!(store.sequences(), [5, 8, 16]);
+
+        // A consumer that holds what it took (a publisher awaiting the broker's
+        // acknowledgement): nothing it holds is covered until it settled it.
+        receive(&slot, &tx, 17);
+        rx.recv().await.unwrap();
+        in_consumer.took();
+        tokio::time::sleep(every * 3).await;
+        assert_eq!(store.sequences(), [5, 8, 16], "17 is still held");
+        in_consumer.settled();
+        tokio::time::sleep(every * 2).await;
+        assert_eq!(store.sequences(), [5, 8, 16, 17]);
 
         stop.cancel();
         task.await.unwrap().unwrap();

@@ -15,13 +15,13 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use twilight_gateway::ConfigBuilder;
 use twilight_http::Client;
-use twilight_model::gateway::event::Event;
 use twilight_model::gateway::payload::outgoing::identify::IdentifyProperties;
 use twilight_standby::Standby;
 
 use crate::checkpoint::Checkpoints;
 use crate::config::{GatewayConfig, ShardCount};
 use crate::error::{FatalClose, GatewayError, ShutdownError};
+use crate::forwarded::{Forwarded, InConsumer};
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
 use crate::metrics::describe_metrics;
@@ -41,23 +41,30 @@ const JOIN_GRACE: Duration = Duration::from_millis(250);
 /// once every runner stopped.
 #[derive(Debug)]
 pub struct Events {
-    rx: mpsc::Receiver<Event>,
+    rx: mpsc::Receiver<Forwarded>,
+    in_consumer: InConsumer,
 }
 
 impl Events {
     /// The next event; `None` once every shard runner stopped.
-    pub async fn recv(&mut self) -> Option<Event> {
+    pub async fn recv(&mut self) -> Option<Forwarded> {
         self.rx.recv().await
     }
 
     /// The next event if one is queued.
-    pub fn try_recv(&mut self) -> Result<Event, mpsc::error::TryRecvError> {
+    pub fn try_recv(&mut self) -> Result<Forwarded, mpsc::error::TryRecvError> {
         self.rx.try_recv()
     }
 
-    /// The plain tokio receiver, for consumers that must not depend on this crate.
+    /// What a consumer that holds events after taking them reports (see [`InConsumer`]).
     #[must_use]
-    pub fn into_inner(self) -> mpsc::Receiver<Event> {
+    pub fn in_consumer(&self) -> InConsumer {
+        self.in_consumer.clone()
+    }
+
+    /// The plain tokio receiver.
+    #[must_use]
+    pub fn into_inner(self) -> mpsc::Receiver<Forwarded> {
         self.rx
     }
 }
@@ -148,10 +155,12 @@ impl Gateway {
         });
 
         let (tx, rx) = mpsc::channel(config.event_queue_capacity);
+        let in_consumer = InConsumer::default();
         let checkpoint_stop = CancellationToken::new();
+        let consumer = (&tx, &in_consumer);
         let checkpoint_task = store.as_ref().map(|store| {
             let checkpoints =
-                Checkpoints::new(Arc::clone(store), &slots, total, &tx, config, loaded);
+                Checkpoints::new(Arc::clone(store), &slots, total, consumer, config, loaded);
             spawn_checkpoints(supervisor, checkpoints, &checkpoint_stop)
         });
         let mut tasks = Vec::with_capacity(slots.len());
@@ -188,7 +197,7 @@ impl Gateway {
             checkpoint_task: Mutex::new(checkpoint_task),
             tasks: Mutex::new(tasks),
         };
-        Ok((gateway, Events { rx }))
+        Ok((gateway, Events { rx, in_consumer }))
     }
 
     /// The shared cache, filled by the runners before events reach the consumer. It stores

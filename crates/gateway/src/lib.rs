@@ -69,9 +69,9 @@
 //!
 //! let login = login(&config).await?; // a bad token fails here, before any WebSocket
 //! let (gateway, mut events) = Gateway::start(&login, &config, &supervisor, &status).await?;
-//! while let Some(event) = events.recv().await {
-//!     // hand the event to a handler task; never block here for long
-//!     # let _ = event;
+//! while let Some(forwarded) = events.recv().await {
+//!     // hand `forwarded.event` to a handler task; never block here for long
+//!     # let _ = forwarded;
 //!     # break;
 //! }
 //! let report = gateway.shutdown(Duration::from_secs(5)).await?;
@@ -84,6 +84,7 @@ mod checkpoint;
 mod close_code;
 mod config;
 mod error;
+mod forwarded;
 mod gateway;
 mod identify;
 mod login;
@@ -95,6 +96,7 @@ mod status;
 
 pub use config::{CacheConfig, GatewayConfig, Secret, ShardCount, ShardPlan};
 pub use error::{ConnectError, FatalClose, GatewayError, SessionStoreError, ShutdownError};
+pub use forwarded::{Forwarded, InConsumer};
 pub use gateway::{Events, Gateway};
 pub use login::{Login, login};
 pub use metrics::{

@@ -24,6 +24,7 @@ use twilight_model::gateway::Intents;
 use twilight_standby::Standby;
 
 use crate::close_code;
+use crate::forwarded::Forwarded;
 use crate::identify::IdentifyQueue;
 use crate::metrics::ShardMetrics;
 use crate::status::{BaseState, ShardSlot};
@@ -65,7 +66,9 @@ enum Flow {
 pub(crate) struct ShardRunner {
     shared: Arc<Shared>,
     slot: Arc<ShardSlot>,
-    events: mpsc::Sender<Event>,
+    events: mpsc::Sender<Forwarded>,
+    /// The current session's id, shared by every forwarded event (copied only when it changes).
+    session_id: Option<Arc<str>>,
     metrics: ShardMetrics,
     /// Whether this runner (or an earlier incarnation) has connected before.
     connected_before: bool,
@@ -79,7 +82,7 @@ impl ShardRunner {
     pub(crate) fn new(
         shared: Arc<Shared>,
         slot: Arc<ShardSlot>,
-        events: mpsc::Sender<Event>,
+        events: mpsc::Sender<Forwarded>,
         restarted: bool,
     ) -> Self {
         let metrics = ShardMetrics::new(slot.id);
@@ -87,6 +90,7 @@ impl ShardRunner {
             shared,
             slot,
             events,
+            session_id: None,
             metrics,
             connected_before: restarted,
             closed_since_hello: false,
@@ -328,7 +332,7 @@ impl ShardRunner {
             .shared
             .forward
             .contains(EventTypeFlags::from(event.kind()))
-            && self.forward(event);
+            && self.forward(shard, event);
         // Recorded after the hand-off, so a checkpoint read from the slot never covers an
         // event that is not in the queue yet (checkpoint.rs relies on this order). Copies only
         // the sequence number, as before: the session id when it changes, the URL likewise.
@@ -345,8 +349,27 @@ impl ShardRunner {
 
     /// Hands the event to the consumer without waiting (`true`); sheds it when the queue is
     /// full (`false`).
-    fn forward(&mut self, event: Event) -> bool {
-        let closed = match self.events.try_send(event) {
+    fn forward(&mut self, shard: &Shard<IdentifyQueue>, event: Event) -> bool {
+        let (session, sequence) = match shard.session() {
+            Some(current) => {
+                if self.session_id.as_deref() != Some(current.id()) {
+                    self.session_id = Some(Arc::from(current.id()));
+                }
+                (
+                    self.session_id.clone().unwrap_or_else(|| Arc::from("")),
+                    current.sequence(),
+                )
+            }
+            None => (Arc::from(""), 0),
+        };
+        let forwarded = Forwarded {
+            shard: self.slot.id,
+            session,
+            sequence,
+            received_at: Instant::now(),
+            event,
+        };
+        let closed = match self.events.try_send(forwarded) {
             Ok(()) => return true,
             Err(TrySendError::Full(_)) => false,
             Err(TrySendError::Closed(_)) => true,

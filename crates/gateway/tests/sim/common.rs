@@ -162,7 +162,7 @@ impl Bot {
         within(what, async {
             while !done(seen) {
                 let event = events.recv().await.expect("event stream ended");
-                seen.push(event);
+                seen.push(event.event);
             }
         })
         .await;
