@@ -1,4 +1,4 @@
-//! The interactions endpoint URL (issue 18): saved after Discord's checks, interactions POSTed
+//! The interactions endpoint URL (issue 18): saved after Discord's checks, interactions sent
 //! there signed with the application's key, the HTTP answer as the initial response within
 //! the window, 40060 for a REST callback after it, and probes with bad signatures.
 

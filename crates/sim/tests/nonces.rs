@@ -10,7 +10,7 @@ use novera_sim::{PostMessage, SimHandle};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-/// GUILDS, GUILD_MESSAGES and MESSAGE_CONTENT.
+/// The `GUILDS`, `GUILD_MESSAGES` and `MESSAGE_CONTENT` intents.
 const INTENTS: u64 = 1 | (1 << 9) | (1 << 15);
 
 async fn send(sim: &SimHandle, channel: &str, body: Value) -> (u16, Value) {
@@ -97,10 +97,7 @@ async fn enforce_nonce_returns_the_first_message_instead_of_a_second() {
         None,
     )
     .await;
-    assert_eq!(
-        fetched.get("content-type").map(|v| v.as_bytes()),
-        Some(&b"application/json"[..])
-    );
+    assert_eq!(fetched["content-type"], "application/json");
     let fetched: Value = serde_json::from_str(&text).expect("JSON");
     assert!(
         fetched.get("nonce").is_none(),
