@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use common::{RawGateway, TOKEN, eventually, fast, rest, start};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use novera_sim::{
-    EndpointProbe, Ingress, InteractionStatus, ProbeSignature, ResponseVia, SimHandle,
-    callback_type,
+    CreatedInteraction, EndpointProbe, Ingress, InteractionStatus, ProbeSignature, ResponseVia,
+    SimHandle, callback_type,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -199,6 +199,18 @@ async fn with_endpoint(
     (sim, received)
 }
 
+/// A REST callback answering `created` with a message: the status and body.
+async fn callback(sim: &SimHandle, created: &CreatedInteraction, content: &str) -> (u16, String) {
+    let (status, _, body) = rest(
+        sim,
+        Method::POST,
+        &format!("/interactions/{}/{}/callback", created.id, created.token),
+        Some(json!({"type": 4, "data": {"content": content}})),
+    )
+    .await;
+    (status, body)
+}
+
 async fn settled(sim: &SimHandle, id: &str) -> InteractionStatus {
     eventually("the endpoint's answer", || async {
         let status = sim.control().interaction(id).await.expect("status");
@@ -328,13 +340,7 @@ async fn interactions_go_to_the_endpoint_and_its_answer_is_the_response() {
     let state = control.state().await.expect("state");
     assert_eq!(state.sessions[0].seq, seq_before, "no INTERACTION_CREATE");
     // Already answered in the HTTP response: a REST callback is 40060.
-    let (status_code, _, body) = rest(
-        &sim,
-        Method::POST,
-        &format!("/interactions/{}/{}/callback", created.id, created.token),
-        Some(json!({"type": 4, "data": {"content": "again"}})),
-    )
-    .await;
+    let (status_code, body) = callback(&sim, &created, "again").await;
     let body: Value = serde_json::from_str(&body).expect("JSON");
     assert_eq!((status_code, body["code"].as_u64()), (400, Some(40060)));
     let state = control.state().await.expect("state");
@@ -417,14 +423,7 @@ async fn an_empty_answer_leaves_the_rest_callback_to_answer() {
         status.delivered.then_some(())
     })
     .await;
-    let (code, _, _) = rest(
-        &sim,
-        Method::POST,
-        &format!("/interactions/{}/{}/callback", created.id, created.token),
-        Some(json!({"type": 4, "data": {"content": "over rest"}})),
-    )
-    .await;
-    assert_eq!(code, 204);
+    assert_eq!(callback(&sim, &created, "over rest").await.0, 204);
     let status = sim
         .control()
         .interaction(&created.id)

@@ -9,6 +9,7 @@ mod common;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use common::json::json_value;
 use common::{TOKEN, fast};
 use novera_sim::SimHandle;
 use proptest::prelude::*;
@@ -46,25 +47,6 @@ fn fits(kind: Kind, value: &Value) -> bool {
         (Kind::Nonce, Value::Number(n)) => n.is_i64() || n.is_u64(),
         _ => false,
     }
-}
-
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        (-1e9_f64..1e9).prop_map(Value::from),
-        ".{0,30}".prop_map(Value::from),
-        "[0-9]{1,20}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 24, 5, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
-            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..5)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
 }
 
 /// A value the field does not accept (never `null`, which optional fields take).

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use common::json::json_value;
 use common::{TOKEN, fast, within};
 use futures_util::{SinkExt, StreamExt};
 use novera_sim::SimHandle;
@@ -32,25 +33,6 @@ const ALL_INTENTS: u64 = (1 << 26) - 1;
 struct Frame {
     binary: bool,
     text: Vec<u8>,
-}
-
-/// Any JSON value, small and nested.
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        (-1e6_f64..1e6).prop_map(Value::from),
-        ".{0,12}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 16, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
 }
 
 /// A token: the right one (with or without `Bot `), a wrong one, or not a string.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod json;
+
 use std::future::IntoFuture;
 use std::sync::{Arc, Once};
 use std::time::Duration;
