@@ -66,6 +66,18 @@ struct Received {
     body: Bytes,
 }
 
+impl Received {
+    /// Whether its signature headers verify with `key` over timestamp and body.
+    fn signed_by(&self, key: &VerifyingKey) -> bool {
+        verifies(
+            key,
+            self.timestamp.as_deref().unwrap_or_default(),
+            self.signature.as_deref().unwrap_or_default(),
+            &self.body,
+        )
+    }
+}
+
 struct Endpoint {
     behaviour: Behaviour,
     seen: Mutex<HashSet<String>>,
@@ -226,14 +238,7 @@ async fn saving_checks_signatures_and_the_pong_then_the_application_shows_both()
     let first = received.recv().await.expect("first check");
     let second = received.recv().await.expect("second check");
     let key = verify_key(&sim).await;
-    let check = |r: &Received| {
-        verifies(
-            &key,
-            r.timestamp.as_deref().unwrap_or_default(),
-            r.signature.as_deref().unwrap_or_default(),
-            &r.body,
-        )
-    };
+    let check = |r: &Received| r.signed_by(&key);
     assert!(!check(&first) && check(&second));
     let ping: Value = serde_json::from_slice(&second.body).expect("JSON");
     assert_eq!(ping["type"], 1);
@@ -330,12 +335,7 @@ async fn interactions_go_to_the_endpoint_and_its_answer_is_the_response() {
             break r;
         }
     };
-    assert!(verifies(
-        &key,
-        post.timestamp.as_deref().expect("timestamp"),
-        post.signature.as_deref().expect("signature"),
-        &post.body
-    ));
+    assert!(post.signed_by(&key));
     // Nothing went over the gateway (the session has GUILDS only: no MESSAGE_CREATE either).
     let state = control.state().await.expect("state");
     assert_eq!(state.sessions[0].seq, seq_before, "no INTERACTION_CREATE");
@@ -494,14 +494,7 @@ async fn probes_carry_the_signatures_they_name() {
         received.recv().await.expect("received")
     };
     let valid = probe(ProbeSignature::Valid).await;
-    let check = |r: &Received| {
-        verifies(
-            &key,
-            r.timestamp.as_deref().unwrap_or_default(),
-            r.signature.as_deref().unwrap_or_default(),
-            &r.body,
-        )
-    };
+    let check = |r: &Received| r.signed_by(&key);
     assert!(check(&valid));
     assert!(!check(&probe(ProbeSignature::Bad).await));
     assert!(!check(&probe(ProbeSignature::WrongKey).await));
