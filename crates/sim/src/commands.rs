@@ -119,6 +119,57 @@ fn same_command(a: &Value, b: &Value) -> bool {
     a.get("name") == b.get("name") && kind_of(a) == kind_of(b)
 }
 
+/// The JSON type a command field must have (`null` stands for absent).
+#[derive(Debug, Clone, Copy)]
+enum FieldType {
+    String,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+}
+
+/// The type of every field the simulator reads from a command.
+const FIELD_TYPES: [(&str, FieldType); 11] = [
+    ("name", FieldType::String),
+    ("description", FieldType::String),
+    ("type", FieldType::Integer),
+    ("options", FieldType::Array),
+    ("nsfw", FieldType::Boolean),
+    ("dm_permission", FieldType::Boolean),
+    ("default_member_permissions", FieldType::String),
+    ("name_localizations", FieldType::Object),
+    ("description_localizations", FieldType::Object),
+    ("contexts", FieldType::Array),
+    ("integration_types", FieldType::Array),
+];
+
+/// A field of the wrong JSON type is a 50035 naming it, as Discord answers.
+fn check_field_types(map: &serde_json::Map<String, Value>, index: usize) -> Result<(), ApiError> {
+    for (field, expected) in FIELD_TYPES {
+        let fits = match (map.get(field), expected) {
+            (None | Some(Value::Null), _)
+            | (Some(Value::String(_)), FieldType::String)
+            | (Some(Value::Bool(_)), FieldType::Boolean)
+            | (Some(Value::Array(_)), FieldType::Array)
+            | (Some(Value::Object(_)), FieldType::Object) => true,
+            (Some(Value::Number(n)), FieldType::Integer) => n.is_u64(),
+            _ => false,
+        };
+        if !fits {
+            let why = match expected {
+                FieldType::String => "Could not interpret as string.",
+                FieldType::Integer => "Value is not int.",
+                FieldType::Boolean => "Must be either true or false.",
+                FieldType::Array => "Expected an array.",
+                FieldType::Object => "Expected an object.",
+            };
+            return Err(ApiError::invalid_form(&format!("{index}.{field}"), why));
+        }
+    }
+    Ok(())
+}
+
 /// Validates a command as Discord does and writes it with every field the API returns.
 fn normalize(
     item: &Value,
@@ -135,6 +186,7 @@ fn normalize(
             "Expected an object.",
         ));
     };
+    check_field_types(map, index)?;
     let kind = kind_of(item);
     let name = map.get("name").and_then(Value::as_str).unwrap_or_default();
     let name_ok = (1..=32).contains(&name.chars().count())

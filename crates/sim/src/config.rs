@@ -34,6 +34,8 @@ pub(crate) struct SimConfig {
     pub(crate) rest_global_window: Duration,
     pub(crate) invalid_request_limit: u32,
     pub(crate) invalid_request_window: Duration,
+    pub(crate) nonce_window: Duration,
+    pub(crate) interactions_endpoint_url: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -67,6 +69,8 @@ impl Default for SimConfig {
             rest_global_window: Duration::from_secs(1),
             invalid_request_limit: 10_000,
             invalid_request_window: Duration::from_secs(10 * 60),
+            nonce_window: Duration::from_secs(5 * 60),
+            interactions_endpoint_url: None,
         }
     }
 }
@@ -220,6 +224,20 @@ impl SimulatorBuilder {
         /// Window over which invalid requests are counted (default 10 min).
         invalid_request_window: Duration
     );
+
+    setter!(
+        /// How long a message's nonce is remembered for `enforce_nonce` (default 5 min; Discord
+        /// says "the past few minutes").
+        nonce_window: Duration
+    );
+
+    /// Sends interactions to this interactions endpoint URL (a loopback `http://` URL) from
+    /// the start instead of over the gateway. Unlike `POST /_sim/application`, it is not
+    /// checked with a PING at start (the bot, which needs `verify_key` first, is not up yet).
+    pub fn interactions_endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.config.interactions_endpoint_url = Some(url.into());
+        self
+    }
 
     /// Alias of [`session_start_limit`](Self::session_start_limit) for the identify budget total.
     pub fn identify_budget(self, total: u32) -> Self {

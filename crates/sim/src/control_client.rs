@@ -5,12 +5,17 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::ControlError;
+use crate::kinds::interaction_type;
+use crate::requests::{
+    Click, EndpointProbe, LoadKindName, LoadRequest, PostMessage, RunCommand, SetApplication,
+    SubmitModal,
+};
 use crate::types::{
     CreatedInteraction, CreatedMessage, Fault, FaultApplied, InteractionStatus, LoadStarted,
-    RequestLogEntry, SimState,
+    ProbeAnswer, RequestLogEntry, SimApplication, SimState,
 };
 
 /// A client of a simulator's control API (`/_sim`), over loopback HTTP.
@@ -90,11 +95,18 @@ impl ControlClient {
         content: &str,
         author_id: Option<u64>,
     ) -> Result<CreatedMessage, ControlError> {
-        let mut body = json!({"channel_id": channel_id.to_string(), "content": content});
-        if let (Some(author), Some(map)) = (author_id, body.as_object_mut()) {
-            map.insert("author_id".into(), json!(author.to_string()));
-        }
-        self.post("/messages", &body).await
+        let mut message = PostMessage::new(id(channel_id)?, content);
+        message.author_id = author_id;
+        self.send_message(&message).await
+    }
+
+    /// `POST /_sim/messages` with every field: a user, or the bot user (to play another
+    /// instance of the bot), posts, with a nonce and embeds if given.
+    pub async fn send_message(
+        &self,
+        message: &PostMessage,
+    ) -> Result<CreatedMessage, ControlError> {
+        self.post("/messages", message).await
     }
 
     /// `POST /_sim/interactions`: a user runs a slash command. `options` is the
@@ -107,8 +119,8 @@ impl ControlClient {
         channel_id: Option<u64>,
         user_id: Option<u64>,
     ) -> Result<CreatedInteraction, ControlError> {
-        self.create_interaction(2, name, options, guild_id, channel_id, user_id)
-            .await
+        let command = command(name, options, guild_id, channel_id, user_id)?;
+        self.interact(&command).await
     }
 
     /// `POST /_sim/interactions` with `type: 4`: a user types in an autocomplete option of
@@ -123,29 +135,14 @@ impl ControlClient {
         channel_id: Option<u64>,
         user_id: Option<u64>,
     ) -> Result<CreatedInteraction, ControlError> {
-        self.create_interaction(4, name, options, guild_id, channel_id, user_id)
-            .await
+        let command = command(name, options, guild_id, channel_id, user_id)?
+            .kind(interaction_type::APPLICATION_COMMAND_AUTOCOMPLETE);
+        self.interact(&command).await
     }
 
-    /// `POST /_sim/interactions` with the interaction `type` (2 command, 4 autocomplete).
-    async fn create_interaction(
-        &self,
-        kind: u8,
-        name: &str,
-        options: Value,
-        guild_id: Option<u64>,
-        channel_id: Option<u64>,
-        user_id: Option<u64>,
-    ) -> Result<CreatedInteraction, ControlError> {
-        let body = json!({
-            "type": kind,
-            "name": name,
-            "options": options,
-            "guild_id": guild_id.map(|g| g.to_string()),
-            "channel_id": channel_id.map(|c| c.to_string()),
-            "user_id": user_id.map(|u| u.to_string()),
-        });
-        self.post("/interactions", &body).await
+    /// `POST /_sim/interactions` with every field.
+    pub async fn interact(&self, command: &RunCommand) -> Result<CreatedInteraction, ControlError> {
+        self.post("/interactions", command).await
     }
 
     /// `POST /_sim/modals`: a user (the one the modal was shown to when `None`) submits the
@@ -156,16 +153,17 @@ impl ControlClient {
         values: &[(&str, &str)],
         user_id: Option<u64>,
     ) -> Result<CreatedInteraction, ControlError> {
-        let values: serde_json::Map<String, Value> = values
-            .iter()
-            .map(|(id, text)| ((*id).to_owned(), json!(text)))
-            .collect();
-        let body = json!({
-            "interaction_id": interaction_id.to_string(),
-            "values": values,
-            "user_id": user_id.map(|u| u.to_string()),
-        });
-        self.post("/modals", &body).await
+        let submit = SubmitModal {
+            interaction_id: id(interaction_id)?,
+            values: Some(
+                values
+                    .iter()
+                    .map(|(id, text)| ((*id).to_owned(), Value::from(*text)))
+                    .collect(),
+            ),
+            user_id,
+        };
+        self.post("/modals", &submit).await
     }
 
     /// `POST /_sim/components`: a user clicks the button `custom_id` on a message.
@@ -175,12 +173,14 @@ impl ControlClient {
         custom_id: &str,
         user_id: Option<u64>,
     ) -> Result<CreatedInteraction, ControlError> {
-        let body = json!({
-            "message_id": message_id.to_string(),
-            "custom_id": custom_id,
-            "user_id": user_id.map(|u| u.to_string()),
-        });
-        self.post("/components", &body).await
+        let mut click = Click::new(id(message_id)?, custom_id);
+        click.user_id = user_id;
+        self.click_with(&click).await
+    }
+
+    /// `POST /_sim/components` with every field (a select's `values`).
+    pub async fn click_with(&self, click: &Click) -> Result<CreatedInteraction, ControlError> {
+        self.post("/components", click).await
     }
 
     /// `GET /_sim/interactions/{id}`.
@@ -189,7 +189,7 @@ impl ControlClient {
     }
 
     /// `GET /_sim/channels/{id}/messages`: oldest first, each with the `allowed_mentions` the
-    /// bot sent (`null` for users' messages).
+    /// bot sent (`null` for users' messages) and the `nonce` it was sent with, if any.
     pub async fn channel_messages(
         &self,
         channel_id: impl Display,
@@ -214,12 +214,13 @@ impl ControlClient {
         count: u64,
         channel_id: Option<u64>,
     ) -> Result<LoadStarted, ControlError> {
-        let body = json!({
-            "kind": "messages",
-            "count": count,
-            "channel_id": channel_id.map(|c| c.to_string()),
-        });
-        self.post("/load", &body).await
+        let load = LoadRequest {
+            kind: LoadKindName::Messages,
+            count,
+            channel_id,
+            weights: None,
+        };
+        self.post("/load", &load).await
     }
 
     /// `POST /_sim/load` with `kind: mix`: `count` dispatches of several kinds in one channel
@@ -232,24 +233,78 @@ impl ControlClient {
         channel_id: Option<u64>,
         weights: Option<&[(&str, u32)]>,
     ) -> Result<LoadStarted, ControlError> {
-        let weights = weights.map(|w| {
-            w.iter()
-                .map(|(name, weight)| ((*name).to_owned(), json!(weight)))
-                .collect::<serde_json::Map<_, _>>()
-        });
-        let body = json!({
-            "kind": "mix",
-            "count": count,
-            "channel_id": channel_id.map(|c| c.to_string()),
-            "weights": weights,
-        });
-        self.post("/load", &body).await
+        let load = LoadRequest {
+            kind: LoadKindName::Mix,
+            count,
+            channel_id,
+            weights: weights.map(|w| {
+                w.iter()
+                    .map(|(name, weight)| ((*name).to_owned(), u64::from(*weight)))
+                    .collect()
+            }),
+        };
+        self.post("/load", &load).await
     }
 
     /// `POST /_sim/reset`: refills the identify budget, restores the token, clears rate limits,
     /// faults, the request log and the violations report.
     pub async fn reset(&self) -> Result<(), ControlError> {
-        let _: Value = self.post("/reset", &json!({})).await?;
+        let _: Value = self.post("/reset", &serde_json::Map::new()).await?;
         Ok(())
     }
+
+    /// `GET /_sim/application`: the interactions endpoint URL and the application's public
+    /// key (`verify_key`), which a bot verifies endpoint requests with.
+    pub async fn application(&self) -> Result<SimApplication, ControlError> {
+        self.get("/application").await
+    }
+
+    /// `POST /_sim/application`: sets the interactions endpoint URL (after Discord's checks:
+    /// a badly signed request must get 401 and a signed PING a PONG, else the call fails with
+    /// 400 and the reason), or clears it with `None` (interactions go over the gateway again).
+    pub async fn set_interactions_endpoint(
+        &self,
+        url: Option<&str>,
+    ) -> Result<SimApplication, ControlError> {
+        let body = SetApplication {
+            interactions_endpoint_url: url.map(str::to_owned),
+        };
+        self.post("/application", &body).await
+    }
+
+    /// `POST /_sim/application/probe`: sends one request to the endpoint, signed as `probe`
+    /// says, and returns what the endpoint answered.
+    pub async fn probe_endpoint(&self, probe: &EndpointProbe) -> Result<ProbeAnswer, ControlError> {
+        self.post("/application/probe", probe).await
+    }
+}
+
+/// An id given as anything printable, as the control API reads it.
+fn id(value: impl Display) -> Result<u64, ControlError> {
+    let text = value.to_string();
+    text.parse()
+        .map_err(|_| ControlError::Invalid(format!("`{text}` is not a snowflake")))
+}
+
+fn command(
+    name: &str,
+    options: Value,
+    guild_id: Option<u64>,
+    channel_id: Option<u64>,
+    user_id: Option<u64>,
+) -> Result<RunCommand, ControlError> {
+    let mut command = RunCommand::new(name);
+    command.options = match options {
+        Value::Null => None,
+        Value::Array(options) => Some(options),
+        other => {
+            return Err(ControlError::Invalid(format!(
+                "`options` must be an array of options or null, not {other}"
+            )));
+        }
+    };
+    command.guild_id = guild_id;
+    command.channel_id = channel_id;
+    command.user_id = user_id;
+    Ok(command)
 }

@@ -15,6 +15,14 @@ pub enum SimError {
         #[source]
         source: std::io::Error,
     },
+    /// The interactions endpoint URL is not one the simulator may call.
+    #[error("interactions endpoint url {url} refused: {reason}")]
+    EndpointUrl {
+        /// The URL given.
+        url: String,
+        /// Why it is refused.
+        reason: String,
+    },
 }
 
 /// A control API call failed.
@@ -40,4 +48,7 @@ pub enum ControlError {
         /// Response body (Discord-style JSON error).
         body: String,
     },
+    /// The call's arguments cannot make a valid request (nothing was sent).
+    #[error("invalid control request: {0}")]
+    Invalid(String),
 }

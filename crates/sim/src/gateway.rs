@@ -224,6 +224,13 @@ impl Connection {
                     self.write_text(text).await.map_err(|()| End::Lost)?;
                     self.ws.flush().await.map_err(|_| End::Lost)?;
                 }
+                ConnCommand::SendBinary(bytes) => {
+                    // Past the compressor on purpose: these bytes belong to no stream.
+                    self.ws
+                        .send(Message::Binary(bytes.into()))
+                        .await
+                        .map_err(|_| End::Lost)?;
+                }
                 ConnCommand::Reconnect => {
                     self.write_text(frame::control(op::RECONNECT, "null"))
                         .await
@@ -254,9 +261,13 @@ impl Connection {
         if batch.is_empty() {
             return Ok(());
         }
+        let mut written = Vec::new();
         for pending in batch {
             let result = match pending {
-                Pending::Text(text) => self.write_utf8(text).await,
+                Pending::Text(text, mark) => {
+                    written.extend(mark);
+                    self.write_utf8(text).await
+                }
                 Pending::Lazy { batch, index, seq } => {
                     let mut out = std::mem::take(&mut self.scratch);
                     out.clear();
@@ -268,7 +279,11 @@ impl Connection {
             };
             result.map_err(|()| End::Lost)?;
         }
-        self.ws.flush().await.map_err(|_| End::Lost)
+        self.ws.flush().await.map_err(|_| End::Lost)?;
+        for mark in written {
+            mark.mark();
+        }
+        Ok(())
     }
 
     async fn write_utf8(&mut self, text: Utf8Bytes) -> Result<(), ()> {

@@ -2,11 +2,13 @@
 //! `INTERACTION_CREATE` payloads and what the bot answered, for `GET /_sim/interactions/{id}`.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::types::{Followup, InteractionStatus, RecordedBody, ShownModal};
+use crate::session::DeliveryMark;
+use crate::types::{Followup, Ingress, InteractionStatus, RecordedBody, ResponseVia, ShownModal};
 use crate::world::World;
 
 /// One interaction and everything the bot did with it.
@@ -41,9 +43,46 @@ pub(crate) struct InteractionRecord {
     pub(crate) modal: Option<ShownModal>,
     /// For a modal submit: `interaction_metadata` of the interaction that showed the modal.
     pub(crate) triggering_metadata: Option<Value>,
+    /// Set when the interaction reached the bot (written to a connection, or the endpoint
+    /// answered its POST).
+    pub(crate) delivered: Arc<DeliveryMark>,
+    pub(crate) ingress: Ingress,
+    /// How the accepted initial response came.
+    pub(crate) response_via: Option<ResponseVia>,
 }
 
 impl InteractionRecord {
+    /// A new interaction of `kind` (see `kinds::interaction_type`), not dispatched yet.
+    pub(crate) fn new(id: u64, kind: u8, guild: u32, channel_id: u64, user_id: u64) -> Self {
+        Self {
+            id,
+            token: new_token(id),
+            kind,
+            guild,
+            channel_id,
+            user_id,
+            command_name: None,
+            component_message_id: None,
+            dispatched_at: Instant::now(),
+            first_callback_at: None,
+            responded_at: None,
+            response_type: None,
+            original_message_id: None,
+            ephemeral: false,
+            content: None,
+            followups: Vec::new(),
+            error: None,
+            allowed_mentions: None,
+            bodies: Vec::new(),
+            choices: None,
+            modal: None,
+            triggering_metadata: None,
+            delivered: Arc::default(),
+            ingress: Ingress::Gateway,
+            response_via: None,
+        }
+    }
+
     pub(crate) fn record_body(&mut self, kind: &str, body: &Value) {
         if let Some(allowed) = body
             .get("allowed_mentions")
@@ -85,6 +124,9 @@ impl InteractionRecord {
             bodies: self.bodies.clone(),
             choices: self.choices.clone(),
             modal: self.modal.clone(),
+            delivered: self.delivered.is_set(),
+            ingress: self.ingress,
+            response_via: self.response_via,
         }
     }
 }
@@ -127,7 +169,7 @@ impl InteractionStore {
 }
 
 /// A random interaction token (Discord's are long opaque strings).
-pub(crate) fn new_token(id: u64) -> String {
+fn new_token(id: u64) -> String {
     let mut token = format!("aW50ZXJhY3Rpb246{id}:");
     token.extend((0..64).map(|_| fastrand::alphanumeric()));
     token

@@ -59,22 +59,30 @@ mod compress;
 mod config;
 mod control;
 mod control_client;
+mod control_users;
+mod endpoint;
 mod error;
+mod extract;
 mod frame;
+mod garbage;
 mod gateway;
 mod identify;
 mod interactions;
+mod kinds;
 mod load;
 mod load_spec;
 mod messages;
 mod modals;
+mod nonces;
 mod ratelimit;
+mod requests;
 mod rest;
 mod rest_app;
 mod rest_channels;
 mod rest_interactions;
 mod server;
 mod session;
+mod signing;
 mod snowflake;
 mod state;
 mod types;
@@ -84,9 +92,12 @@ mod world;
 pub use config::SimulatorBuilder;
 pub use control_client::ControlClient;
 pub use error::{ControlError, SimError};
+pub use kinds::{callback_type, component_type, interaction_type};
+pub use requests::{Click, EndpointProbe, PostMessage, ProbeSignature, RunCommand};
 pub use server::{SimHandle, Simulator};
 pub use types::{
-    CreatedInteraction, CreatedMessage, Fault, FaultApplied, Followup, GuildInfo,
-    IdentifyBudgetInfo, InteractionStatus, LoadStarted, RecordedBody, RequestLogEntry, SessionInfo,
-    ShownModal, SimState, Violation,
+    CreatedInteraction, CreatedMessage, Fault, FaultApplied, Followup, Garbage, GuildInfo,
+    IdentifyBudgetInfo, Ingress, InteractionStatus, LoadStarted, ProbeAnswer, RateLimitScope,
+    RecordedBody, RequestLogEntry, ResponseVia, SessionInfo, ShownModal, SimApplication, SimState,
+    Violation,
 };

@@ -1,7 +1,9 @@
 //! What a `/_sim/load` asks for: the kinds of events, their weights, and the cycle that spreads
 //! them (see `load.rs` for the frames).
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use crate::requests::{LoadKindName, LoadRequest};
 
 /// One kind of event a load can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,33 +99,30 @@ pub(crate) struct LoadSpec {
 }
 
 impl LoadSpec {
-    /// Reads `{"kind": "messages"|"mix", "count", "weights"?}` (the caller reads `channel_id`);
-    /// the error is the message of a 400.
-    pub(crate) fn parse(body: &Value) -> Result<Self, String> {
-        let count = body
-            .get("count")
-            .and_then(Value::as_u64)
-            .filter(|c| (1..=MAX_LOAD).contains(c))
-            .ok_or_else(|| format!("`count` must be 1..={MAX_LOAD}"))?;
-        let weights_given = body.get("weights").filter(|w| !w.is_null());
-        let weights = match body.get("kind").and_then(Value::as_str) {
-            Some("messages") | None => {
-                if weights_given.is_some() {
-                    return Err("`weights` only goes with `kind: \"mix\"`".to_owned());
-                }
-                vec![(LoadKind::MessageCreate, 1)]
+    /// The load a `/_sim/load` body asks for (the caller reads `channel_id`); the error is
+    /// the message of a 400.
+    pub(crate) fn from_request(request: &LoadRequest) -> Result<Self, String> {
+        let count = request.count;
+        if !(1..=MAX_LOAD).contains(&count) {
+            return Err(format!("`count` must be 1..={MAX_LOAD}"));
+        }
+        let weights = match (request.kind, &request.weights) {
+            (LoadKindName::Messages, None) => vec![(LoadKind::MessageCreate, 1)],
+            (LoadKindName::Messages, Some(_)) => {
+                return Err("`weights` only goes with `kind: \"mix\"`".to_owned());
             }
-            Some("mix") => match weights_given {
-                None => DEFAULT_MIX.to_vec(),
-                Some(w) => parse_weights(w)?,
-            },
-            Some(other) => {
-                return Err(format!(
-                    "unknown load kind `{other}`; known: `messages`, `mix`"
-                ));
-            }
+            (LoadKindName::Mix, None) => DEFAULT_MIX.to_vec(),
+            (LoadKindName::Mix, Some(w)) => parse_weights(w)?,
         };
         Ok(Self { weights, count })
+    }
+
+    /// Parses a whole body (tests).
+    #[cfg(test)]
+    pub(crate) fn parse(body: &serde_json::Value) -> Result<Self, String> {
+        let request: LoadRequest =
+            crate::extract::control_body(body.to_string().as_bytes()).map_err(|e| e.message)?;
+        Self::from_request(&request)
     }
 
     /// The intents the session lacks for kinds of this load, as the message of a 409.
@@ -152,7 +151,7 @@ impl LoadSpec {
     }
 }
 
-fn parse_weights(value: &Value) -> Result<Vec<(LoadKind, u32)>, String> {
+fn parse_weights(map: &BTreeMap<String, u64>) -> Result<Vec<(LoadKind, u32)>, String> {
     let known = || {
         LoadKind::ALL
             .iter()
@@ -160,15 +159,11 @@ fn parse_weights(value: &Value) -> Result<Vec<(LoadKind, u32)>, String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let map = value
-        .as_object()
-        .ok_or_else(|| format!("`weights` must be an object of event names ({})", known()))?;
     let mut weights = Vec::new();
     for (name, weight) in map {
         let kind = LoadKind::from_event(name)
             .ok_or_else(|| format!("unknown event `{name}` in `weights`; known: {}", known()))?;
-        let weight = weight
-            .as_u64()
+        let weight = Some(*weight)
             .filter(|w| *w <= MAX_WEIGHT)
             .and_then(|w| u32::try_from(w).ok())
             .ok_or_else(|| format!("the weight of {name} must be an integer 0..={MAX_WEIGHT}"))?;
@@ -243,13 +238,20 @@ mod tests {
     fn bad_bodies_are_refused_with_a_reason() {
         let cases = [
             (json!({"count": 0}), "`count`"),
-            (json!({"kind": "storm", "count": 1}), "unknown load kind"),
+            (
+                json!({"kind": "storm", "count": 1}),
+                "unknown variant `storm`",
+            ),
             (
                 json!({"kind": "mix", "count": 1, "weights": {"MESSAGE_CRATE": 1}}),
                 "unknown event",
             ),
             (
                 json!({"kind": "mix", "count": 1, "weights": {"TYPING_START": -1}}),
+                "`weights.TYPING_START`",
+            ),
+            (
+                json!({"kind": "mix", "count": 1, "weights": {"TYPING_START": 1001}}),
                 "0..=1000",
             ),
             (

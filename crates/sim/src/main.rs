@@ -64,6 +64,10 @@ struct Args {
     /// Global REST requests per second (interaction routes exempt).
     #[arg(long, default_value_t = 50)]
     rest_global_limit: u32,
+    /// Send interactions to this interactions endpoint URL (loopback `http://` only) instead
+    /// of the gateway, from the start (not checked with a PING, unlike `POST /_sim/application`).
+    #[arg(long)]
+    interactions_endpoint_url: Option<String>,
 }
 
 #[tokio::main]
@@ -97,6 +101,9 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(token) = args.token {
         builder = builder.token(token);
+    }
+    if let Some(url) = args.interactions_endpoint_url {
+        builder = builder.interactions_endpoint_url(url);
     }
     let sim = match builder.start().await {
         Ok(sim) => sim,

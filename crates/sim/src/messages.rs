@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use serde_json::{Map, Value, json};
 
 use crate::api_error::ApiError;
+use crate::kinds::message_flag;
 use crate::snowflake::{iso8601, unix_ms_now};
 use crate::world::World;
 
@@ -13,6 +14,8 @@ use crate::world::World;
 const MAX_PER_CHANNEL: usize = 10_000;
 /// Discord's content limit.
 const MAX_CONTENT_CHARS: usize = 2000;
+/// Discord's limit of a string nonce.
+const MAX_NONCE_CHARS: usize = 25;
 
 /// The message fields of a create/edit/callback body.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +26,10 @@ pub(crate) struct MessageBody {
     pub(crate) allowed_mentions: Option<Value>,
     pub(crate) flags: Option<u64>,
     pub(crate) tts: bool,
+    /// A string of up to 25 characters or an integer.
     pub(crate) nonce: Option<Value>,
+    /// Return the author's recent message with the same nonce instead of creating another.
+    pub(crate) enforce_nonce: bool,
     pub(crate) message_reference: Option<Value>,
     pub(crate) has_files: bool,
 }
@@ -69,22 +75,42 @@ impl MessageBody {
             number_components(&mut rows, &mut next_id);
             rows
         });
-        let flags = map.get("flags").and_then(Value::as_u64);
+        let flags = match map.get("flags") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .ok_or_else(|| ApiError::invalid_form("flags", "Value is not int."))?,
+            ),
+        };
+        let nonce = match map.get("nonce") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.chars().count() > MAX_NONCE_CHARS => {
+                return Err(ApiError::invalid_form(
+                    "nonce",
+                    "Must be 25 or fewer in length.",
+                ));
+            }
+            Some(n @ Value::String(_)) => Some(n.clone()),
+            Some(n @ Value::Number(number)) if number.is_i64() || number.is_u64() => {
+                Some(n.clone())
+            }
+            Some(_) => {
+                return Err(ApiError::invalid_form(
+                    "nonce",
+                    "Must be a string of up to 25 characters or an integer.",
+                ));
+            }
+        };
         Ok(Self {
             content,
             embeds,
             components,
-            allowed_mentions: map
-                .get("allowed_mentions")
-                .filter(|v| !v.is_null())
-                .cloned(),
+            allowed_mentions: object_field(map, "allowed_mentions")?,
             flags,
-            tts: map.get("tts").and_then(Value::as_bool).unwrap_or(false),
-            nonce: map.get("nonce").filter(|v| !v.is_null()).cloned(),
-            message_reference: map
-                .get("message_reference")
-                .filter(|v| !v.is_null())
-                .cloned(),
+            tts: bool_field(map, "tts")?,
+            nonce,
+            enforce_nonce: bool_field(map, "enforce_nonce")?,
+            message_reference: object_field(map, "message_reference")?,
             has_files: map
                 .get("attachments")
                 .and_then(Value::as_array)
@@ -122,6 +148,25 @@ fn parse_allows(allowed: Option<&Value>, kind: &str) -> bool {
             .get("parse")
             .and_then(Value::as_array)
             .is_some_and(|p| p.iter().any(|v| v.as_str() == Some(kind))),
+    }
+}
+
+fn bool_field(map: &Map<String, Value>, field: &str) -> Result<bool, ApiError> {
+    match map.get(field) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(ApiError::invalid_form(
+            field,
+            "Must be either true or false.",
+        )),
+    }
+}
+
+fn object_field(map: &Map<String, Value>, field: &str) -> Result<Option<Value>, ApiError> {
+    match map.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v @ Value::Object(_)) => Ok(Some(v.clone())),
+        Some(_) => Err(ApiError::invalid_form(field, "Expected an object.")),
     }
 }
 
@@ -312,9 +357,12 @@ pub(crate) fn apply_edit(world: &World, msg: &mut Value, body: &MessageBody) {
     if let Some(flags) = body.flags {
         // Editing can only add SUPPRESS_EMBEDS; keep other flags but clear LOADING.
         let old = map.get("flags").and_then(Value::as_u64).unwrap_or(0);
-        map.insert("flags".into(), json!((old & !128) | (flags & 4)));
+        map.insert(
+            "flags".into(),
+            json!((old & !message_flag::LOADING) | (flags & message_flag::SUPPRESS_EMBEDS)),
+        );
     } else if let Some(old) = map.get("flags").and_then(Value::as_u64) {
-        map.insert("flags".into(), json!(old & !128));
+        map.insert("flags".into(), json!(old & !message_flag::LOADING));
     }
     map.insert("edited_timestamp".into(), json!(iso8601(unix_ms_now())));
 }
@@ -322,9 +370,12 @@ pub(crate) fn apply_edit(world: &World, msg: &mut Value, body: &MessageBody) {
 /// A message kept by the simulator.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredMessage {
+    /// The message as `GET` returns it: without `nonce`, which only the create response and
+    /// `MESSAGE_CREATE` carry.
     pub(crate) json: Value,
     pub(crate) guild: u32,
     pub(crate) allowed_mentions: Option<Value>,
+    pub(crate) nonce: Option<Value>,
 }
 
 /// Messages by channel, oldest first.

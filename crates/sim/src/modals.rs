@@ -8,13 +8,15 @@ use serde_json::{Map, Value, json};
 use crate::api_error::ApiError;
 use crate::types::ShownModal;
 
-/// Component types a modal is made of.
+/// The component types a modal is made of, as `u64` like `Value::as_u64` reads them.
 mod kind {
-    pub(super) const ACTION_ROW: u64 = 1;
-    pub(super) const STRING_SELECT: u64 = 3;
-    pub(super) const TEXT_INPUT: u64 = 4;
-    pub(super) const TEXT_DISPLAY: u64 = 10;
-    pub(super) const LABEL: u64 = 18;
+    use crate::kinds::component_type;
+
+    pub(super) const ACTION_ROW: u64 = component_type::ACTION_ROW as u64;
+    pub(super) const STRING_SELECT: u64 = component_type::STRING_SELECT as u64;
+    pub(super) const TEXT_INPUT: u64 = component_type::TEXT_INPUT as u64;
+    pub(super) const TEXT_DISPLAY: u64 = component_type::TEXT_DISPLAY as u64;
+    pub(super) const LABEL: u64 = component_type::LABEL as u64;
 }
 
 static NULL: Value = Value::Null;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::config::SimConfig;
+use crate::types::RateLimitScope;
 use crate::violations::rule;
 
 /// Which bucket a request falls in.
@@ -262,12 +263,23 @@ impl RestLimiter {
     }
 }
 
+/// What an armed REST fault answers a request with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Injected {
+    /// This status (a 429 is a per-route one, scope `user`).
+    Status { status: u16, retry_after: f64 },
+    /// A 429 of this scope.
+    RateLimit {
+        scope: RateLimitScope,
+        retry_after: f64,
+    },
+}
+
 #[derive(Debug)]
 struct StatusFault {
-    status: u16,
+    answer: Injected,
     remaining: u32,
     prefix: Option<String>,
-    retry_after: f64,
 }
 
 /// REST faults armed through `POST /_sim/faults`.
@@ -278,18 +290,12 @@ pub(crate) struct RestFaults {
 }
 
 impl RestFaults {
-    pub(crate) fn arm_status(
-        &mut self,
-        status: u16,
-        count: u32,
-        prefix: Option<String>,
-        retry_after: f64,
-    ) {
+    /// Arms `answer` for the next `count` requests whose path starts with `prefix`.
+    pub(crate) fn arm(&mut self, answer: Injected, count: u32, prefix: Option<String>) {
         self.statuses.push_back(StatusFault {
-            status,
+            answer,
             remaining: count,
             prefix,
-            retry_after,
         });
     }
 
@@ -297,15 +303,15 @@ impl RestFaults {
         self.delay = Some((delay, count));
     }
 
-    /// The injected status for a request to `path` (under `/api/v10`), if one is armed.
-    pub(crate) fn take_status(&mut self, path: &str) -> Option<(u16, f64)> {
+    /// The injected answer for a request to `path` (under `/api/v10`), if one is armed.
+    pub(crate) fn take_status(&mut self, path: &str) -> Option<Injected> {
         let index = self
             .statuses
             .iter()
             .position(|f| f.prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
         let fault = self.statuses.get_mut(index)?;
         fault.remaining = fault.remaining.saturating_sub(1);
-        let hit = (fault.status, fault.retry_after);
+        let hit = fault.answer;
         if fault.remaining == 0 {
             self.statuses.remove(index);
         }

@@ -5,20 +5,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Bytes, HttpBody as _};
+use axum::body::HttpBody as _;
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, VIA};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::time::Instant;
 
 use crate::api_error::ApiError;
-use crate::ratelimit::{BucketHeaders, RouteKey, Verdict};
+use crate::ratelimit::{BucketHeaders, Injected, RouteKey, Verdict};
 use crate::snowflake::unix_ms_now;
 use crate::state::Sim;
+use crate::types::RateLimitScope;
 use crate::violations::rule;
 use crate::{rest_app, rest_channels, rest_interactions};
 
@@ -76,19 +77,6 @@ pub(crate) fn router(sim: Arc<Sim>) -> Router<Arc<Sim>> {
         .layer(middleware::from_fn_with_state(sim, rest_layer))
 }
 
-/// Parses a JSON request body, answering 50109 when it is not JSON.
-pub(crate) fn json_body(body: &Bytes) -> Result<Value, ApiError> {
-    if body.is_empty() {
-        return Ok(json!({}));
-    }
-    serde_json::from_slice(body).map_err(|_| ApiError::invalid_json())
-}
-
-/// Parses a snowflake path segment; a malformed one is a 404 like Discord's.
-pub(crate) fn snowflake_param(raw: &str, missing: fn() -> ApiError) -> Result<u64, ApiError> {
-    raw.parse().map_err(|_| missing())
-}
-
 fn secs(d: Duration) -> String {
     format!("{:.3}", d.as_secs_f64())
 }
@@ -114,7 +102,8 @@ fn rate_headers(headers: &mut HeaderMap, h: &BucketHeaders) {
     set(headers, "x-ratelimit-bucket", &h.hash);
 }
 
-fn too_many(retry_after: Duration, global: bool, message: &str) -> Response {
+fn too_many(retry_after: Duration, scope: RateLimitScope, message: &str) -> Response {
+    let global = scope == RateLimitScope::Global;
     let mut body = json!({
         "message": message,
         "retry_after": (retry_after.as_secs_f64() * 1000.0).ceil() / 1000.0,
@@ -130,13 +119,61 @@ fn too_many(retry_after: Duration, global: bool, message: &str) -> Response {
         RETRY_AFTER.as_str(),
         &retry_after.as_secs_f64().ceil().max(1.0).to_string(),
     );
-    if global {
-        set(headers, "x-ratelimit-global", "true");
-        set(headers, "x-ratelimit-scope", "global");
-    } else {
-        set(headers, "x-ratelimit-scope", "user");
+    match scope {
+        RateLimitScope::Global => {
+            set(headers, "x-ratelimit-global", "true");
+            set(headers, "x-ratelimit-scope", "global");
+        }
+        RateLimitScope::User => set(headers, "x-ratelimit-scope", "user"),
+        RateLimitScope::Shared => set(headers, "x-ratelimit-scope", "shared"),
     }
     response
+}
+
+/// The answer of an armed REST fault: the response, its bucket headers (the route's untouched
+/// bucket, none for a global 429), and whether Discord would count it as an invalid request
+/// (every 401, 403 and 429 but a `shared` one, exactly like the simulator's own answers).
+fn injected_response(
+    injected: Injected,
+    idle_headers: Option<BucketHeaders>,
+) -> (Response, Option<BucketHeaders>, bool) {
+    let limited = |retry_after: f64, scope| {
+        too_many(
+            Duration::try_from_secs_f64(retry_after.max(0.0)).unwrap_or(Duration::from_secs(1)),
+            scope,
+            "You are being rate limited.",
+        )
+    };
+    match injected {
+        Injected::Status {
+            status: 429,
+            retry_after,
+        } => (
+            limited(retry_after, RateLimitScope::User),
+            idle_headers,
+            true,
+        ),
+        Injected::Status { status, .. } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body =
+                json!({"message": format!("{}: injected fault", status.as_u16()), "code": 0});
+            (
+                (status, axum::Json(body)).into_response(),
+                idle_headers,
+                true,
+            )
+        }
+        Injected::RateLimit { scope, retry_after } => {
+            let headers = (scope != RateLimitScope::Global)
+                .then_some(idle_headers)
+                .flatten();
+            (
+                limited(retry_after, scope),
+                headers,
+                scope != RateLimitScope::Shared,
+            )
+        }
+    }
 }
 
 /// The invalid-request ban: Cloudflare's static answer, not the API's, so it carries no
@@ -207,24 +244,8 @@ async fn rest_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
     }
     let (mut response, headers, counts_invalid) = if banned {
         (cloudflare_ban(), None, false)
-    } else if let Some((status, retry_after)) = fault {
-        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let response = if status == StatusCode::TOO_MANY_REQUESTS {
-            too_many(
-                Duration::from_secs_f64(retry_after.max(0.0)),
-                false,
-                "You are being rate limited.",
-            )
-        } else {
-            (
-                status,
-                axum::Json(
-                    json!({"message": format!("{}: injected fault", status.as_u16()), "code": 0}),
-                ),
-            )
-                .into_response()
-        };
-        (response, idle_headers, false)
+    } else if let Some(injected) = fault {
+        injected_response(injected, idle_headers)
     } else {
         let mut found = Vec::new();
         let verdict = {
@@ -240,10 +261,17 @@ async fn rest_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
                 headers,
                 retry_after,
                 global,
-            } => (
-                Some(too_many(retry_after, global, "You are being rate limited.")),
-                headers,
-            ),
+            } => {
+                let scope = if global {
+                    RateLimitScope::Global
+                } else {
+                    RateLimitScope::User
+                };
+                (
+                    Some(too_many(retry_after, scope, "You are being rate limited.")),
+                    headers,
+                )
+            }
             Verdict::Allowed(headers) => (None, Some(headers)),
             Verdict::Unlimited => (None, None),
         };

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::api_error::ApiError;
-use crate::rest::{json_body, snowflake_param};
+use crate::extract::{json_body, snowflake_param};
 use crate::state::Sim;
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -43,6 +43,7 @@ pub(crate) async fn gateway_bot(State(sim): State<Arc<Sim>>) -> Json<Value> {
 
 pub(crate) async fn application(State(sim): State<Arc<Sim>>) -> Json<Value> {
     let world = &sim.world;
+    let endpoint_url = sim.lock().endpoint_url.clone();
     let owner = world.user_json(world.user_id(0));
     Json(json!({
         "id": world.application_id().to_string(),
@@ -54,11 +55,11 @@ pub(crate) async fn application(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "bot": world.bot_user_json(),
         "bot_public": true,
         "bot_require_code_grant": false,
-        "verify_key": "0".repeat(64),
+        "verify_key": sim.keys.verify_key_hex(),
         "flags": 0,
         "flags_new": "0",
         "redirect_uris": [],
-        "interactions_endpoint_url": null,
+        "interactions_endpoint_url": endpoint_url,
         "role_connections_verification_url": null,
         "owner": owner,
         "approximate_guild_count": world.guild_count(),

@@ -9,10 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::time::Instant;
 
 use crate::api_error::ApiError;
+use crate::extract::{json_body, snowflake_param};
+use crate::kinds::message_type;
 use crate::messages::{self, MessageBody, MessageMeta, StoredMessage};
-use crate::rest::{json_body, snowflake_param};
+use crate::nonces::nonce_key;
 use crate::state::{Audience, Inner, Sim};
 use crate::violations::rule;
 
@@ -30,8 +33,10 @@ pub(crate) fn check_everyone(sim: &Sim, inner: &mut Inner, body: &MessageBody, w
     }
 }
 
-/// Stores a new message and dispatches `MESSAGE_CREATE`; `listed: false` keeps it out of the
-/// channel (ephemeral responses).
+/// Stores a new message and dispatches `MESSAGE_CREATE` (to every live session of the guild's
+/// shard that receives guild messages, the author's own included, with the `nonce` it was sent
+/// with); `listed: false` keeps it out of the channel (ephemeral responses). Returns the
+/// message as the create response shows it.
 pub(crate) fn post(
     sim: &Sim,
     inner: &mut Inner,
@@ -42,11 +47,25 @@ pub(crate) fn post(
 ) -> Value {
     let world = &sim.world;
     let msg = messages::message_json(world, meta, body);
+    let mut json = msg.clone();
+    if let Some(map) = json.as_object_mut() {
+        map.remove("nonce");
+    }
     let stored = StoredMessage {
-        json: msg.clone(),
+        json,
         guild,
         allowed_mentions: body.allowed_mentions.clone(),
+        nonce: body.nonce.clone(),
     };
+    if let Some(key) = body.nonce.as_ref().and_then(nonce_key) {
+        inner.nonces.remember(
+            meta.author_id,
+            key,
+            meta.id,
+            Instant::now(),
+            sim.cfg.nonce_window,
+        );
+    }
     if listed {
         inner.messages.insert(meta.channel_id, meta.id, stored);
         let from_bot = meta.author_id == world.bot_id();
@@ -136,21 +155,49 @@ pub(crate) async fn create_message(
         return Err(ApiError::empty_message());
     }
     let kind = if body.message_reference.is_some() {
-        19
+        message_type::REPLY
     } else {
-        0
+        message_type::DEFAULT
     };
+    let author_id = sim.world.bot_id();
+    let mut inner = sim.lock();
+    if let Some(first) = first_with_nonce(&sim, &mut inner, author_id, &body) {
+        return Ok(Json(first));
+    }
     let meta = MessageMeta {
         id: sim.ids.next(),
         channel_id,
-        author_id: sim.world.bot_id(),
+        author_id,
         kind,
         webhook_id: None,
         interaction_metadata: None,
     };
-    let mut inner = sim.lock();
     check_everyone(&sim, &mut inner, &body, "channel message");
     Ok(Json(post(&sim, &mut inner, guild, &meta, &body, true)))
+}
+
+/// With `enforce_nonce`, the author's message created with the same nonce within the nonce
+/// window (still existing), which Discord returns instead of creating another.
+fn first_with_nonce(
+    sim: &Sim,
+    inner: &mut Inner,
+    author: u64,
+    body: &MessageBody,
+) -> Option<Value> {
+    if !body.enforce_nonce {
+        return None;
+    }
+    let nonce = body.nonce.as_ref()?;
+    let key = nonce_key(nonce)?;
+    let first = inner
+        .nonces
+        .find(author, &key, Instant::now(), sim.cfg.nonce_window)?;
+    let stored = inner.messages.get(first)?;
+    let mut json = stored.json.clone();
+    if let (Some(map), Some(nonce)) = (json.as_object_mut(), &stored.nonce) {
+        map.insert("nonce".into(), nonce.clone());
+    }
+    Some(json)
 }
 
 /// Query of `GET /channels/{id}/messages`.

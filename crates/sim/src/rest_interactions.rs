@@ -15,23 +15,21 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::api_error::ApiError;
+use crate::extract::{json_body, snowflake_param};
 use crate::interactions::{InteractionRecord, interaction_metadata};
+use crate::kinds::message_flag::{EPHEMERAL, LOADING};
+use crate::kinds::{callback_type, interaction_type, message_type};
 use crate::messages::{MessageBody, MessageMeta};
 use crate::modals;
-use crate::rest::{json_body, snowflake_param};
 use crate::rest_channels::{self, check_everyone};
 use crate::state::{Inner, Sim};
-use crate::types::Followup;
+use crate::types::{Followup, ResponseVia};
 use crate::violations::rule;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-/// Message flag: only the invoking user sees the message.
-const EPHEMERAL: u64 = 1 << 6;
-/// Message flag: the bot is "thinking" (deferred response).
-const LOADING: u64 = 1 << 7;
-
-fn record_error(inner: &mut Inner, id: u64, err: &ApiError) {
+/// Records the first error the bot got on an interaction.
+pub(crate) fn record_error(inner: &mut Inner, id: u64, err: &ApiError) {
     if let Some(record) = inner.interactions.get_mut(id) {
         record.fail(&format!("{} {}", err.code, err.message));
     }
@@ -49,7 +47,7 @@ pub(crate) async fn callback(
         .get("with_response")
         .is_some_and(|v| v == "true" || v == "1");
     let mut inner = sim.lock();
-    let result = respond(&sim, &mut inner, id, &token, &body);
+    let result = respond(&sim, &mut inner, id, &token, &body, ResponseVia::Rest);
     match result {
         Ok(resource) => {
             if !with_response {
@@ -65,7 +63,10 @@ pub(crate) async fn callback(
                 map.insert("response_message_id".into(), json!(msg.to_string()));
                 map.insert(
                     "response_message_loading".into(),
-                    json!(record.response_type == Some(5)),
+                    json!(
+                        record.response_type
+                            == Some(callback_type::DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE)
+                    ),
                 );
                 map.insert("response_message_ephemeral".into(), json!(record.ephemeral));
             }
@@ -82,15 +83,17 @@ pub(crate) async fn callback(
     }
 }
 
-/// Applies an initial response; returns the callback `resource` for `with_response`.
+/// Applies an initial response (from the REST callback or an endpoint's HTTP answer, `via`);
+/// returns the callback `resource` for `with_response`.
 // The response types share their checks; one match keeps them side by side.
 #[allow(clippy::too_many_lines)]
-fn respond(
+pub(crate) fn respond(
     sim: &Sim,
     inner: &mut Inner,
     id: u64,
     token: &str,
     body: &Value,
+    via: ResponseVia,
 ) -> Result<Option<Value>> {
     let now = Instant::now();
     let lenient = sim.cfg.lenient;
@@ -130,15 +133,21 @@ fn respond(
     let Some(kind) = body
         .get("type")
         .and_then(Value::as_u64)
-        .filter(|t| (4..=9).contains(t))
+        .and_then(|t| u8::try_from(t).ok())
+        .filter(|t| {
+            (callback_type::CHANNEL_MESSAGE_WITH_SOURCE..=callback_type::MODAL).contains(t)
+        })
     else {
         return Err(ApiError::invalid_form(
             "type",
             "Value must be one of {4, 5, 6, 7, 8, 9}.",
         ));
     };
-    let kind = u8::try_from(kind).unwrap_or(4);
-    let data = body.get("data").cloned().unwrap_or(Value::Null);
+    let data = match body.get("data") {
+        None | Some(Value::Null) => Value::Null,
+        Some(data @ Value::Object(_)) => data.clone(),
+        Some(_) => return Err(ApiError::invalid_form("data", "Expected an object.")),
+    };
     let Some(record) = inner.interactions.get(id) else {
         return Err(ApiError::unknown_interaction());
     };
@@ -149,12 +158,12 @@ fn respond(
         record.component_message_id,
     );
     check_fits(kind, interaction_kind, component_message.is_some())?;
-    let choices = if kind == 8 {
+    let choices = if kind == callback_type::APPLICATION_COMMAND_AUTOCOMPLETE_RESULT {
         Some(autocomplete_choices(&data)?)
     } else {
         None
     };
-    let modal = if kind == 9 {
+    let modal = if kind == callback_type::MODAL {
         Some(modals::parse(&data)?)
     } else {
         None
@@ -165,13 +174,14 @@ fn respond(
     let mut ephemeral = false;
     let mut content = None;
     match kind {
-        4 | 5 => {
+        callback_type::CHANNEL_MESSAGE_WITH_SOURCE
+        | callback_type::DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE => {
             let mut msg_body = if data.is_null() {
                 MessageBody::default()
             } else {
                 MessageBody::parse(&data)?
             };
-            if kind == 4 {
+            if kind == callback_type::CHANNEL_MESSAGE_WITH_SOURCE {
                 if msg_body.is_empty() {
                     return Err(ApiError::empty_message());
                 }
@@ -187,21 +197,29 @@ fn respond(
                 id: sim.ids.next(),
                 channel_id,
                 author_id: sim.world.bot_id(),
-                kind: if interaction_kind == 2 { 20 } else { 19 },
+                kind: if interaction_kind == interaction_type::APPLICATION_COMMAND {
+                    message_type::CHAT_INPUT_COMMAND
+                } else {
+                    message_type::REPLY
+                },
                 webhook_id: Some(sim.world.application_id()),
                 interaction_metadata: Some(metadata),
             };
             let msg = rest_channels::post(sim, inner, guild, &meta, &msg_body, !ephemeral);
             content = Some(msg_body.content.clone().unwrap_or_default());
             original = Some(meta.id);
-            if kind == 4 {
-                resource = Some(json!({"type": 4, "message": msg}));
+            if kind == callback_type::CHANNEL_MESSAGE_WITH_SOURCE {
+                resource = Some(json!({"type": kind, "message": msg}));
             }
         }
-        6 => original = component_message,
-        7 => {
-            let msg_body = MessageBody::parse(if data.is_null() { &Value::Null } else { &data })
-                .or_else(|_| Ok::<_, ApiError>(MessageBody::default()))?;
+        callback_type::DEFERRED_UPDATE_MESSAGE => original = component_message,
+        callback_type::UPDATE_MESSAGE => {
+            // No `data` changes nothing; malformed `data` is a 50035 like any message body.
+            let msg_body = if data.is_null() {
+                MessageBody::default()
+            } else {
+                MessageBody::parse(&data)?
+            };
             check_everyone(sim, inner, &msg_body, "interaction update");
             if let Some(message) = component_message {
                 if let Some(msg) = rest_channels::edit(sim, inner, message, &msg_body) {
@@ -209,7 +227,7 @@ fn respond(
                         .get("content")
                         .and_then(Value::as_str)
                         .map(str::to_owned);
-                    resource = Some(json!({"type": 7, "message": msg}));
+                    resource = Some(json!({"type": kind, "message": msg}));
                 }
                 original = Some(message);
             }
@@ -222,6 +240,7 @@ fn respond(
     if !already {
         record.responded_at = Some(now);
         record.response_type = Some(kind);
+        record.response_via = Some(via);
     }
     if choices.is_some() {
         record.choices = choices;
@@ -244,10 +263,18 @@ fn respond(
 /// autocomplete or a modal submit; updates (6, 7) need a message, so a click or the submit of a
 /// modal a click opened.
 fn check_fits(kind: u8, interaction_kind: u8, on_message: bool) -> Result<()> {
+    use callback_type::{
+        APPLICATION_COMMAND_AUTOCOMPLETE_RESULT as RESULT, DEFERRED_UPDATE_MESSAGE as DEFER_UPDATE,
+        MODAL, UPDATE_MESSAGE as UPDATE,
+    };
+    use interaction_type::{
+        APPLICATION_COMMAND_AUTOCOMPLETE as AUTOCOMPLETE, MESSAGE_COMPONENT as COMPONENT,
+        MODAL_SUBMIT,
+    };
     let fits = match (kind, interaction_kind) {
-        (8, 4) | (6 | 7, 3) => true,
-        (6 | 7, 5) => on_message,
-        (_, 4) | (6..=8, _) | (9, 5) => false,
+        (RESULT, AUTOCOMPLETE) | (DEFER_UPDATE | UPDATE, COMPONENT) => true,
+        (DEFER_UPDATE | UPDATE, MODAL_SUBMIT) => on_message,
+        (_, AUTOCOMPLETE) | (DEFER_UPDATE | UPDATE | RESULT, _) | (MODAL, MODAL_SUBMIT) => false,
         _ => true,
     };
     if fits {
@@ -376,7 +403,7 @@ pub(crate) async fn followup(
         id: sim.ids.next(),
         channel_id,
         author_id: sim.world.bot_id(),
-        kind: 0,
+        kind: message_type::DEFAULT,
         webhook_id: Some(sim.world.application_id()),
         interaction_metadata: Some(metadata),
     };

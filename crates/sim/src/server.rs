@@ -19,7 +19,7 @@ use crate::control_client::ControlClient;
 use crate::error::SimError;
 use crate::gateway::{self, ConnectParams};
 use crate::state::Sim;
-use crate::{control, rest};
+use crate::{control, endpoint, rest};
 
 /// How long `shutdown` waits for connections and tasks to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -39,6 +39,12 @@ impl Simulator {
 impl SimulatorBuilder {
     /// Binds the listener and starts serving.
     pub async fn start(self) -> Result<SimHandle, SimError> {
+        if let Some(url) = &self.config.interactions_endpoint_url {
+            endpoint::check_url(url).map_err(|reason| SimError::EndpointUrl {
+                url: url.clone(),
+                reason,
+            })?;
+        }
         let addr = self.config.listen;
         let listener = TcpListener::bind(addr)
             .await

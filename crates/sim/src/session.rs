@@ -3,6 +3,7 @@
 //! the session.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -13,12 +14,31 @@ use tokio::time::Instant;
 use crate::compress::CompressKind;
 use crate::frame::{self, LazyFrames};
 
+/// Set once a dispatch that matters on its own (an `INTERACTION_CREATE`) was written to a
+/// connection and flushed, at once or replayed on RESUME.
+#[derive(Debug, Default)]
+pub(crate) struct DeliveryMark(AtomicBool);
+
+impl DeliveryMark {
+    pub(crate) fn mark(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The mark a frame sets when written, if it is tracked.
+pub(crate) type Mark = Option<Arc<DeliveryMark>>;
+
 /// One dispatch (or a lazy batch of them) kept for replay.
 #[derive(Debug, Clone)]
 pub(crate) enum Buffered {
     Frame {
         seq: u64,
         text: Utf8Bytes,
+        mark: Mark,
     },
     Lazy {
         first_seq: u64,
@@ -62,7 +82,7 @@ impl Buffered {
             return None;
         }
         Some(match self {
-            Self::Frame { text, .. } => OutItem::Frame(text.clone()),
+            Self::Frame { text, mark, .. } => OutItem::Frame(text.clone(), mark.clone()),
             Self::Lazy { first_seq, batch } => OutItem::Lazy {
                 batch: Arc::clone(batch),
                 first_seq: *first_seq,
@@ -75,7 +95,7 @@ impl Buffered {
 /// Something queued for a connection to write.
 #[derive(Debug)]
 pub(crate) enum OutItem {
-    Frame(Utf8Bytes),
+    Frame(Utf8Bytes, Mark),
     Lazy {
         batch: Arc<dyn LazyFrames>,
         first_seq: u64,
@@ -86,8 +106,10 @@ pub(crate) enum OutItem {
 /// An instruction for a connection, served ahead of queued frames.
 #[derive(Debug, Clone)]
 pub(crate) enum ConnCommand {
-    /// Send this non-dispatch payload (op 1).
+    /// Send this non-dispatch payload (op 1, malformed payloads of a garbage fault).
     Send(String),
+    /// Send a binary frame of these bytes as they are, past the compressor (garbage fault).
+    SendBinary(Vec<u8>),
     /// Send op 9 `INVALID_SESSION` with this `d`. The session already left the connection (see
     /// `Inner::invalidate_sessions`): the connection is unauthenticated again, so the client may
     /// RESUME or IDENTIFY on it (discord.js resumes on the same socket) or on a new one.
@@ -105,7 +127,7 @@ pub(crate) enum ConnCommand {
 
 /// A frame ready to write, or a lazy one to write first.
 pub(crate) enum Pending {
-    Text(Utf8Bytes),
+    Text(Utf8Bytes, Mark),
     Lazy {
         batch: Arc<dyn LazyFrames>,
         index: u64,
@@ -178,8 +200,8 @@ impl Outbox {
                 break;
             };
             match item {
-                OutItem::Frame(text) => {
-                    out.push(Pending::Text(text.clone()));
+                OutItem::Frame(text, mark) => {
+                    out.push(Pending::Text(text.clone(), mark.clone()));
                     queue.items.pop_front();
                 }
                 OutItem::Lazy {
@@ -297,13 +319,18 @@ impl Session {
 
     /// Sends one dispatch: assigns the next `seq`, keeps it for replay, queues it if connected.
     pub(crate) fn dispatch(&mut self, event: &str, d_json: &str) -> u64 {
+        self.dispatch_marked(event, d_json, None)
+    }
+
+    /// [`dispatch`](Self::dispatch) that sets `mark` when the frame is written to a connection.
+    pub(crate) fn dispatch_marked(&mut self, event: &str, d_json: &str, mark: Mark) -> u64 {
         self.seq += 1;
         let seq = self.seq;
         let text = Utf8Bytes::from(frame::dispatch(event, seq, d_json));
         if let Some(conn) = &self.conn {
-            conn.outbox.push(OutItem::Frame(text.clone()));
+            conn.outbox.push(OutItem::Frame(text.clone(), mark.clone()));
         }
-        self.push_buffered(Buffered::Frame { seq, text });
+        self.push_buffered(Buffered::Frame { seq, text, mark });
         seq
     }
 
@@ -398,7 +425,7 @@ mod tests {
         pending
             .into_iter()
             .map(|p| match p {
-                Pending::Text(t) => serde_json::from_str::<serde_json::Value>(&t)
+                Pending::Text(t, _) => serde_json::from_str::<serde_json::Value>(&t)
                     .ok()
                     .and_then(|v| v["s"].as_u64())
                     .unwrap_or(0),

@@ -14,8 +14,10 @@ use crate::commands::CommandStore;
 use crate::config::SimConfig;
 use crate::interactions::InteractionStore;
 use crate::messages::MessageStore;
+use crate::nonces::RecentNonces;
 use crate::ratelimit::{RestFaults, RestLimiter};
-use crate::session::{ConnCommand, Session};
+use crate::session::{ConnCommand, Mark, Session};
+use crate::signing::{AppKeys, SignedRequest};
 use crate::snowflake::IdGenerator;
 use crate::types::{GuildInfo, IdentifyBudgetInfo, RequestLogEntry, SessionInfo, SimState};
 use crate::violations::Violations;
@@ -44,7 +46,12 @@ pub(crate) struct Inner {
     pub(crate) token_invalidated: bool,
     pub(crate) identify_buckets: HashMap<u32, Instant>,
     pub(crate) messages: MessageStore,
+    pub(crate) nonces: RecentNonces,
     pub(crate) interactions: InteractionStore,
+    /// Where interactions are sent instead of the gateway (`POST /_sim/application`).
+    pub(crate) endpoint_url: Option<String>,
+    /// The last request signed for the endpoint, for replay probes.
+    pub(crate) last_signed: Option<SignedRequest>,
     pub(crate) commands: CommandStore,
     pub(crate) requests: Vec<RequestLogEntry>,
     pub(crate) violations: Violations,
@@ -72,6 +79,10 @@ pub(crate) struct Sim {
     pub(crate) gateway_url: String,
     pub(crate) shutdown: CancellationToken,
     pub(crate) tracker: TaskTracker,
+    /// The application's key pair (`verify_key`), signing requests to the endpoint.
+    pub(crate) keys: AppKeys,
+    /// The client that calls the interactions endpoint (loopback only, no proxy).
+    pub(crate) http: reqwest::Client,
     next_conn_id: AtomicU64,
     inner: Mutex<Inner>,
 }
@@ -120,7 +131,10 @@ impl Sim {
             token_invalidated: false,
             identify_buckets: HashMap::new(),
             messages: MessageStore::default(),
+            nonces: RecentNonces::default(),
             interactions: InteractionStore::default(),
+            endpoint_url: cfg.interactions_endpoint_url.clone(),
+            last_signed: None,
             commands: CommandStore::default(),
             requests: Vec::new(),
             violations: Violations::default(),
@@ -135,6 +149,13 @@ impl Sim {
             gateway_url,
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
+            keys: AppKeys::generate(),
+            // No redirect: a loopback endpoint must not send the simulator elsewhere.
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
             next_conn_id: AtomicU64::new(1),
             inner: Mutex::new(inner),
         }
@@ -197,8 +218,6 @@ impl Sim {
     }
 
     /// Dispatches an event of a guild to every live session of the guild's shard.
-    // A method of `Sim` like every other state operation, though it only needs the session map.
-    #[allow(clippy::unused_self)]
     pub(crate) fn dispatch_guild(
         &self,
         inner: &mut Inner,
@@ -206,6 +225,21 @@ impl Sim {
         event: &str,
         d: &Value,
         audience: Audience,
+    ) {
+        self.dispatch_guild_marked(inner, guild_id, event, d, audience, &None);
+    }
+
+    /// [`dispatch_guild`](Self::dispatch_guild), setting `mark` when a connection writes it.
+    // A method of `Sim` like every other state operation, though it only needs the session map.
+    #[allow(clippy::unused_self)]
+    pub(crate) fn dispatch_guild_marked(
+        &self,
+        inner: &mut Inner,
+        guild_id: u64,
+        event: &str,
+        d: &Value,
+        audience: Audience,
+        mark: &Mark,
     ) {
         let mut full: Option<String> = None;
         let mut blank: Option<String> = None;
@@ -229,7 +263,7 @@ impl Sim {
                     }
                 }
             };
-            session.dispatch(event, d_json);
+            session.dispatch_marked(event, d_json, mark.clone());
         }
     }
 

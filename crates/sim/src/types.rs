@@ -191,6 +191,63 @@ pub struct InteractionStatus {
     /// The modal the bot showed (callback type 9), which `POST /_sim/modals` submits.
     #[serde(default)]
     pub modal: Option<ShownModal>,
+    /// Whether the interaction reached the bot: its `INTERACTION_CREATE` was written to a
+    /// connection of the bot's (at once, or replayed on RESUME), or its endpoint answered
+    /// the POST. `false` means Discord could never have delivered it (no live connection, an
+    /// unreachable endpoint), as opposed to a command the bot received and lost.
+    #[serde(default)]
+    pub delivered: bool,
+    /// How the interaction was sent: over the gateway or to the interactions endpoint.
+    #[serde(default)]
+    pub ingress: Ingress,
+    /// How the accepted initial response came: in the endpoint's HTTP answer or through the
+    /// REST callback (`None` before one was accepted).
+    #[serde(default)]
+    pub response_via: Option<ResponseVia>,
+}
+
+/// How an interaction was sent to the bot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Ingress {
+    /// `INTERACTION_CREATE` to the sessions of the guild's shard.
+    #[default]
+    Gateway,
+    /// A signed POST to the application's interactions endpoint URL.
+    Http,
+}
+
+/// How an accepted initial response reached the simulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ResponseVia {
+    /// The body of the endpoint's answer to the interaction's POST.
+    Http,
+    /// `POST /interactions/{id}/{token}/callback`.
+    Rest,
+}
+
+/// `GET /_sim/application` and `POST /_sim/application`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SimApplication {
+    /// Where interactions are sent, when set (else they go over the gateway).
+    pub interactions_endpoint_url: Option<String>,
+    /// The application's Ed25519 public key, hex (what `verify_key` in
+    /// `GET /applications/@me` says): the key endpoint requests are signed with.
+    pub verify_key: String,
+}
+
+/// `POST /_sim/application/probe` response: what the endpoint answered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ProbeAnswer {
+    /// HTTP status of the endpoint's answer.
+    pub status: u16,
+    /// Its body, as text.
+    pub body: String,
 }
 
 /// A modal the bot showed in answer to an interaction (callback type 9).
@@ -240,7 +297,7 @@ pub struct FaultApplied {
 /// A fault to inject with `POST /_sim/faults`. Gateway faults hit the connected sessions of
 /// `shard` (every connected session when `None`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Fault {
     /// Send op 7 RECONNECT.
@@ -309,6 +366,74 @@ pub enum Fault {
         #[serde(default = "default_count")]
         count: u32,
     },
+    /// Answer the next `count` REST requests (under `path_prefix`) with a 429 of `scope`, as
+    /// Discord writes each scope; `shared` ones do not count toward the invalid-request limit.
+    RateLimit {
+        /// `X-RateLimit-Scope` of the 429s.
+        scope: RateLimitScope,
+        /// Requests affected.
+        #[serde(default = "default_count")]
+        count: u32,
+        /// Only paths (after `/api/v10`) starting with this.
+        #[serde(default)]
+        path_prefix: Option<String>,
+        /// Seconds in `Retry-After` (default 1).
+        #[serde(default)]
+        retry_after: Option<f64>,
+    },
+    /// Send one malformed payload to the connected sessions of `shard`.
+    Garbage {
+        /// What is broken (see [`Garbage`]).
+        variant: Garbage,
+        /// Size of an `oversized` frame in bytes (default 4 MiB, at most 64 MiB).
+        #[serde(default)]
+        bytes: Option<u64>,
+        /// Target shard id.
+        #[serde(default)]
+        shard: Option<u32>,
+    },
+}
+
+/// The scope of an injected 429 (`X-RateLimit-Scope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RateLimitScope {
+    /// A per-route limit of this bot: bucket headers, `"global": false`.
+    User,
+    /// The bot's global limit: `X-RateLimit-Global: true`, `"global": true`, no bucket headers.
+    Global,
+    /// A resource's limit shared by every bot: bucket headers, `"global": false`; it does not
+    /// count toward the invalid-request limit.
+    Shared,
+}
+
+/// The malformed payloads of [`Fault::Garbage`]. The first four are not dispatches of the
+/// session: they carry no sequence number and RESUME does not replay them. The last three are
+/// dispatches with the session's next sequence number, replayed on RESUME like any other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Garbage {
+    /// A text payload cut in the middle of its JSON: `{"t":"MESSAGE_CREATE","s":null,"op":0,"d":{"id":"1`.
+    InvalidJson,
+    /// `{"t":null,"s":null,"op":42,"d":null}`: an opcode Discord never sends.
+    UnknownOpcode,
+    /// A text frame of `bytes` bytes: a dispatch (`"s": null`) of the unknown event
+    /// `NOVERA_SIM_OVERSIZED` whose `d` is padding.
+    Oversized,
+    /// A binary frame of bytes that are neither JSON nor part of the connection's compression
+    /// stream: a binary frame where text is expected, or bytes the client's decompressor
+    /// cannot take.
+    Binary,
+    /// A dispatch of the event `NOVERA_SIM_UNKNOWN_EVENT` (Discord adds events without notice).
+    UnknownEvent,
+    /// A `MESSAGE_CREATE` with only `id`, `channel_id` and `guild_id` (no author, content,
+    /// timestamp...).
+    MissingFields,
+    /// A `MESSAGE_CREATE` with every field but of the wrong type (`id` not a snowflake,
+    /// `author` a string, `content` a number, `mentions` an object...).
+    WrongTypes,
 }
 
 fn default_close_code() -> u16 {
@@ -317,4 +442,39 @@ fn default_close_code() -> u16 {
 
 fn default_count() -> u32 {
     1
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn faults_refuse_unknown_fields_and_name_their_variants() {
+        let garbage: Fault =
+            serde_json::from_value(json!({"kind": "garbage", "variant": "wrong_types"}))
+                .expect("garbage fault");
+        assert!(matches!(
+            garbage,
+            Fault::Garbage {
+                variant: Garbage::WrongTypes,
+                bytes: None,
+                shard: None
+            }
+        ));
+        let typo = serde_json::from_value::<Fault>(json!({"kind": "drop", "shrad": 1}));
+        assert!(typo.is_err_and(|e| e.to_string().contains("shrad")));
+        let shared: Fault =
+            serde_json::from_value(json!({"kind": "rate_limit", "scope": "shared", "count": 2}))
+                .expect("rate limit fault");
+        assert!(matches!(
+            shared,
+            Fault::RateLimit {
+                scope: RateLimitScope::Shared,
+                count: 2,
+                ..
+            }
+        ));
+    }
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod json;
+
 use std::future::IntoFuture;
 use std::sync::{Arc, Once};
 use std::time::Duration;
@@ -99,6 +101,23 @@ pub async fn within<T>(what: &str, fut: impl IntoFuture<Output = T>) -> T {
     tokio::time::timeout(WAIT, fut.into_future())
         .await
         .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// Polls `check` every 10 ms until it returns `Some`, bounded by [`WAIT`].
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    within(what, async {
+        loop {
+            if let Some(value) = check().await {
+                return value;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
 }
 
 /// Checks that every dispatch arrives exactly once and in order: the shard's sequence grows by
@@ -263,6 +282,29 @@ impl RawGateway {
                 return code;
             }
         }
+    }
+
+    /// The next WebSocket message as it came (text, binary or close), without parsing it.
+    pub async fn raw_message(&mut self) -> Message {
+        within("raw gateway message", async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(message)) => return message,
+                    Some(Err(error)) => panic!("raw gateway failed: {error}"),
+                    None => panic!("raw gateway ended"),
+                }
+            }
+        })
+        .await
+    }
+
+    pub async fn resume(&mut self, token: &str, session_id: &Value, seq: u64) {
+        self.send(&serde_json::json!({
+            "op": 6,
+            "d": {"token": token, "session_id": session_id, "seq": seq}
+        }))
+        .await;
     }
 
     pub async fn identify(&mut self, token: &str, intents: u64) {

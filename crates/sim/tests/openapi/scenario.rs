@@ -235,12 +235,18 @@ async fn messages(c: &mut Conformance, w: &World) {
         "allowed_mentions": {"parse": []},
         "message_reference": null,
         "nonce": "12345",
+        "enforce_nonce": true,
     });
     let (status, msg) = c
-        .call("post", t_messages, &messages, Some(rich), true)
+        .call("post", t_messages, &messages, Some(rich.clone()), true)
         .await;
     assert_eq!(status, 200);
     let mid = msg["id"].as_str().expect("id").to_owned();
+    // The retry with the same nonce: the first message again.
+    let (status, again) = c
+        .call("post", t_messages, &messages, Some(rich), true)
+        .await;
+    assert_eq!((status, again["id"].as_str()), (200, Some(mid.as_str())));
     c.call(
         "post",
         t_messages,
