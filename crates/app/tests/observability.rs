@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use common::{Novera, command, eventually, get, required_tools, sim_post, status, wait_status};
+use common::{eventually, get, ready_sandbox, required_tools, sim_post, status};
 use serde_json::{Value, json};
 
 const DASHBOARD: &str = include_str!("../../../deploy/grafana/novera.json");
@@ -169,13 +169,9 @@ async fn every_metric_the_dashboard_and_the_rules_name_is_exported_by_a_running_
     }
 
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = command(dir.path());
     // One command at a time, so a second one is shed.
-    cmd.env("NOVERA_COMMANDS__MAX_IN_FLIGHT", "1");
-    let mut novera = Novera::spawn(cmd);
-    let health = novera.url_after("health on ").await;
-    let sim = novera.url_after("simulator at ").await;
-    wait_status(&format!("{health}/readyz"), 200).await;
+    let (mut novera, health, sim) =
+        ready_sandbox(dir.path(), &[("NOVERA_COMMANDS__MAX_IN_FLIGHT", "1")]).await;
     let metrics = serve_fail_shed_and_close(&health, &sim).await;
     check_exported(&referenced, &metrics);
 

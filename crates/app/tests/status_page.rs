@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Novera, PATIENCE, command, required_tools, sim_post, wait_status};
+use common::{PATIENCE, ready_sandbox, required_tools, sim_post};
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -147,13 +147,11 @@ async fn the_status_page_shows_the_shard_the_charts_and_a_ping_in_a_real_browser
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = command(dir.path());
     // Points every 200 ms, so the charts fill within a second or two.
-    cmd.env("NOVERA_HEALTH__SAMPLE_PERIOD", "200ms");
-    let mut novera = Novera::spawn(cmd);
+    let (mut novera, health, sim) =
+        ready_sandbox(dir.path(), &[("NOVERA_HEALTH__SAMPLE_PERIOD", "200ms")]).await;
     let page_url = novera.url_after("status page on ").await;
-    let sim = novera.url_after("simulator at ").await;
-    wait_status(&format!("{page_url}readyz"), 200).await;
+    assert_eq!(page_url, format!("{health}/"), "the printed page URL");
 
     let driver = start_driver(&chromedriver).await;
     let client = browser(&driver, &chromium, &dir.path().join("chromium")).await;

@@ -209,6 +209,12 @@ mod tests {
     }
 
     impl Clock {
+        fn new() -> Self {
+            Self {
+                start: Instant::now(),
+            }
+        }
+
         fn reading(&self, secs: u64, events: u64, commands: u64, latency: Buckets) -> Reading {
             Reading {
                 at: self.start + Duration::from_secs(secs),
@@ -222,9 +228,7 @@ mod tests {
 
     #[test]
     fn rates_come_from_consecutive_readings() {
-        let clock = Clock {
-            start: Instant::now(),
-        };
+        let clock = Clock::new();
         let mut history = History::new(Duration::from_secs(2));
         history.record(clock.reading(0, 100, 0, Buckets::default()));
         history.record(clock.reading(2, 140, 4, Buckets::default()));
@@ -238,9 +242,7 @@ mod tests {
 
     #[test]
     fn a_counter_that_went_backwards_counts_from_zero() {
-        let clock = Clock {
-            start: Instant::now(),
-        };
+        let clock = Clock::new();
         let mut history = History::new(Duration::from_secs(2));
         history.record(clock.reading(0, 500, 0, Buckets::default()));
         history.record(clock.reading(2, 10, 0, Buckets::default()));
@@ -249,9 +251,7 @@ mod tests {
 
     #[test]
     fn latency_points_cover_the_commands_of_the_last_minute() {
-        let clock = Clock {
-            start: Instant::now(),
-        };
+        let clock = Clock::new();
         let mut history = History::new(Duration::from_secs(10));
         history.record(clock.reading(0, 0, 0, Buckets::default()));
         // One slow command at 5 s.
@@ -279,9 +279,7 @@ mod tests {
 
     #[test]
     fn the_ring_keeps_fifteen_minutes_and_few_readings() {
-        let clock = Clock {
-            start: Instant::now(),
-        };
+        let clock = Clock::new();
         let mut history = History::new(Duration::from_secs(5));
         for i in 0..1000 {
             history.record(clock.reading(i * 5, i, 0, Buckets::default()));

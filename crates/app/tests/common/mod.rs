@@ -237,6 +237,18 @@ fn say_skipped(install: &str) {
     println!("skipped: a tool this test drives is not installed; install it with `{install}`");
 }
 
+/// A sandbox `novera` (no token: an embedded simulator) with `env` added, once it is ready:
+/// the process, its health URL (`http://127.0.0.1:PORT`) and the simulator's URL.
+pub(crate) async fn ready_sandbox(dir: &Path, env: &[(&str, &str)]) -> (Novera, String, String) {
+    let mut cmd = command(dir);
+    cmd.envs(env.iter().copied());
+    let novera = Novera::spawn(cmd);
+    let health = novera.url_after("health on ").await;
+    let sim = novera.url_after("simulator at ").await;
+    wait_status(&format!("{health}/readyz"), 200).await;
+    (novera, health, sim)
+}
+
 /// POSTs `body` to the simulator's control API at `path` (e.g. `/_sim/interactions`).
 pub(crate) async fn sim_post(sim: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
     let response = reqwest::Client::new()
