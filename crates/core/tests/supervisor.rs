@@ -196,19 +196,12 @@ async fn restarts_in_the_window_rise_with_failures_and_fall_as_the_window_slides
     let shutdown = Shutdown::new();
     let (supervisor, _escalations) = Supervisor::with_seed(&shutdown, policy(5, 60), 5);
     assert_eq!(supervisor.policy().max_restarts, 5);
-    let starts = Arc::new(AtomicU32::new(0));
-    supervisor.spawn("shard-0", {
-        let starts = starts.clone();
-        move |ctx| {
-            let n = starts.fetch_add(1, Ordering::SeqCst);
-            async move {
-                if n < 2 {
-                    return Err(TaskError::retry(format!("lost connection {n}")));
-                }
-                ctx.cancel.cancelled().await;
-                Ok(())
-            }
+    supervisor.spawn("shard-0", |ctx| async move {
+        if ctx.restarts < 2 {
+            return Err(TaskError::retry("lost connection"));
         }
+        ctx.cancel.cancelled().await;
+        Ok(())
     });
 
     // Two failures, each restarted after at most the 4 s backoff cap.
