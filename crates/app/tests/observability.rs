@@ -24,7 +24,7 @@ const RUNBOOK: &str = "https://github.com/novera-bot/novera/blob/main/docs/opera
 /// appear once something happened that this test does not cause; each is checked to be
 /// recorded in the workspace's source, and to be missing from the scrape (so the list cannot
 /// hide a name that would be there anyway).
-const APPEAR_LATER: [(&str, &str); 4] = [
+const APPEAR_LATER: [(&str, &str); 7] = [
     (
         "novera_commands_auto_deferred_total",
         "a handler had not answered within commands.defer_after",
@@ -40,6 +40,18 @@ const APPEAR_LATER: [(&str, &str); 4] = [
     (
         "novera_supervisor_escalations_total",
         "the supervisor gave up on a component (the process then exits 70)",
+    ),
+    (
+        "novera_alerts_sent_total",
+        "an alert was posted to alerts.webhook_url",
+    ),
+    (
+        "novera_alerts_failed_total",
+        "posting an alert to the webhook failed",
+    ),
+    (
+        "novera_alerts_dropped_total",
+        "an alert found the webhook sender's queue full",
     ),
 ];
 
