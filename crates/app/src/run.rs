@@ -93,17 +93,22 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
     let mut health = HealthState::builder(core.status.clone())
         .supervisor(core.supervisor.clone())
         .max_tick_age(config.health.liveness_max_tick_age)
+        .sample_period(config.health.sample_period)
         .version(VERSION)
         .provider(bot_status.clone())
         .redactor(redactor.clone());
     if let Some(handle) = metrics {
         health = health.metrics(handle);
     }
+    let health = health.build();
+    // Beside the health server, off every shard's task: the status page's 15-minute history.
+    novera_health::spawn_sampler(health.clone(), final_token.clone());
     let (health_addr, health_task) =
-        serve_health(config.health.listen, health.build(), &final_token).await?;
+        serve_health(config.health.listen, health, &final_token).await?;
     announce(&format!(
-        "novera: health on http://{health_addr} (/healthz /readyz /status /metrics)"
+        "novera: health on http://{health_addr} (/healthz /readyz /status /history /metrics)"
     ));
+    announce(&format!("novera: status page on http://{health_addr}/"));
 
     let alerts = start_alerts(&config, redactor, &core)?;
     systemd::spawn(
@@ -204,10 +209,15 @@ async fn serve(
         Err(e) => return Err(Failure::config(e.to_string())),
     };
 
-    spawn_shard_down_watch(core, alerts.clone(), config.alerts.shard_down_after);
+    spawn_shard_down_watch(
+        core,
+        alerts.clone(),
+        Arc::clone(bot_status),
+        config.alerts.shard_down_after,
+    );
     if let Some(sim) = sandbox {
         announce(
-            "novera: sandbox ready: type /ping, /ask question: how are you, or plain text (help for more)",
+            "novera: sandbox ready: type /ping, /ask question: how are you, or plain text (help for more); watch it on the status page",
         );
         if mode.console {
             core.shutdown.spawn(
@@ -244,18 +254,31 @@ async fn wait_for_stop(
     let line = escalation.to_string();
     bot_status.set_last_error(line.clone());
     if let EscalationReason::Fatal { error } = &escalation.reason {
-        tracing::error!(component = %escalation.component, %error, "fatal: stopping");
-        alerts.raise(AlertKind::FatalClose, line);
+        let reference = raise_alert(alerts, bot_status, AlertKind::FatalClose, &line);
+        tracing::error!(component = %escalation.component, %error, %reference, "fatal: stopping");
         return Some(Failure::config(error.clone()));
     }
-    tracing::error!(component = %escalation.component, reason = %escalation.reason, "supervisor gave up: stopping");
-    alerts.raise(AlertKind::SupervisorGaveUp, line.clone());
+    let reference = raise_alert(alerts, bot_status, AlertKind::SupervisorGaveUp, &line);
+    tracing::error!(component = %escalation.component, reason = %escalation.reason, %reference, "supervisor gave up: stopping");
     Some(Failure::software(line))
+}
+
+/// Raises an alert and lists it on the status page under a fresh reference id, which the
+/// alert's message quotes; returns it for the caller's log line.
+fn raise_alert(alerts: &Alerts, status: &BotStatus, kind: AlertKind, text: &str) -> String {
+    let reference = status.record_alert(&kind.to_string(), text);
+    alerts.raise(kind, format!("{text} (reference {reference})"));
+    reference
 }
 
 /// Alerts when a shard stays down longer than `after` (once per outage); a tracked task that
 /// ends when the stop is requested.
-fn spawn_shard_down_watch(core: &Core, alerts: Alerts, after: Duration) {
+fn spawn_shard_down_watch(
+    core: &Core,
+    alerts: Alerts,
+    bot_status: Arc<BotStatus>,
+    after: Duration,
+) {
     let status = core.status.clone();
     let cancel = core.shutdown.token();
     core.shutdown.spawn("shard-down watch", async move {
@@ -273,13 +296,12 @@ fn spawn_shard_down_watch(core: &Core, alerts: Alerts, after: Duration) {
                 let down_too_long =
                     !component.health.is_ready() && component.for_secs >= after.as_secs_f64();
                 if down_too_long && alerted.insert(component.name.clone()) {
-                    alerts.raise(
-                        AlertKind::ShardDown,
-                        format!(
-                            "{} has not been active for {:.0}s: {:?}",
-                            component.name, component.for_secs, component.health
-                        ),
+                    let text = format!(
+                        "{} has not been active for {:.0}s: {:?}",
+                        component.name, component.for_secs, component.health
                     );
+                    let reference = raise_alert(&alerts, &bot_status, AlertKind::ShardDown, &text);
+                    tracing::warn!(component = %component.name, %reference, "shard down too long: alert raised");
                 } else if component.health.is_ready() {
                     alerted.remove(&component.name);
                 }

@@ -256,7 +256,12 @@ async fn health_endpoints_answer_as_specified() {
     assert!(metrics.contains("novera_gateway_"), "{metrics}");
     let (code, _) = get(&format!("{health}/nope")).await;
     assert_eq!(code, 404);
-    for text in [&body, &metrics] {
+    let (code, page) = get(&format!("{health}/")).await;
+    assert_eq!(code, 200);
+    assert!(page.contains("<title>Novera status</title>"), "{page}");
+    let (code, history) = get(&format!("{health}/history")).await;
+    assert_eq!(code, 200);
+    for text in [&body, &metrics, &page, &history] {
         assert!(!text.contains(TOKEN) && !text.contains("hook-secret-xyz"));
     }
 
@@ -327,7 +332,9 @@ async fn disallowed_intents_exit_78_with_the_fix_and_no_reconnect() {
     assert_eq!(alerts.len(), 1, "one alert for the fatal close: {alerts:?}");
     let content = alerts[0]["content"].as_str().unwrap_or_default();
     assert!(
-        content.contains("fatal gateway close") && content.contains("4014"),
+        content.contains("fatal gateway close")
+            && content.contains("4014")
+            && content.contains("(reference "),
         "{content}"
     );
     assert_eq!(alerts[0]["allowed_mentions"]["parse"], json!([]));

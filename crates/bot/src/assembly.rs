@@ -127,9 +127,16 @@ impl BotBuilder {
             Arc::new(GatewayView::new(Arc::clone(&gateway))),
         )
         .config(settings.router.clone());
-        if let Some(observer) = self.on_failure {
-            router = router.on_failure(observer);
-        }
+        // Every failure is listed on the status page with its reference id, then the caller's
+        // observer (the binary's alerts) sees it.
+        let status = Arc::clone(&self.status);
+        let observer = self.on_failure;
+        router = router.on_failure(move |failure: &CommandFailure| {
+            status.record_command_failure(failure);
+            if let Some(observer) = &observer {
+                observer(failure);
+            }
+        });
         if let Some(ledger) = self.ledger {
             router = router.ledger(ledger);
         }

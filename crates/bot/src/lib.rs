@@ -23,7 +23,8 @@
 //! - [`Bot::builder`] → [`BotBuilder`] (command sets, failure observer, status) →
 //!   [`BotBuilder::start`] → [`Bot`] → [`Bot::stop`] → [`StopReport`].
 //! - [`GatewayView`] (the gateway for commands) and [`BotStatus`] (the gateway and router for
-//!   the health server): the one view of the gateway's status.
+//!   the health server, and the recent errors, command failures and alerts with their reference
+//!   ids): the one view of the gateway's status.
 //! - [`StartError`]: what retrying cannot fix.
 //!
 //! # Phases
@@ -77,4 +78,4 @@ pub use assembly::{Bot, BotBuilder, StopReport};
 pub use error::StartError;
 pub use parts::Core;
 pub use settings::BotSettings;
-pub use view::{BotStatus, GatewayView};
+pub use view::{BotStatus, GatewayView, RECENT_INCIDENTS};

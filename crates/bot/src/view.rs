@@ -5,12 +5,18 @@
 //! pull in twilight-gateway), so the assembly, which owns all three, translates between them.
 //! Both translations read the same [`GatewayStatus`] and name states the same way.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use novera_commands::{GatewayInfo, Router, ShardInfo};
+use novera_commands::{CommandFailure, GatewayInfo, Router, ShardInfo};
 use novera_gateway::{Gateway, GatewayStatus, ShardState, ShardStatus};
-use novera_health::{CommandReport, IdentifyBudgetReport, ShardReport, StatusProvider};
+use novera_health::{
+    CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport, StatusProvider,
+};
+
+/// How many recent errors and alerts the status page lists.
+pub const RECENT_INCIDENTS: usize = 20;
 
 /// The gateway's shards as commands see them (`/ping`, `/status`, [`GatewayInfo`]).
 #[derive(Debug, Clone)]
@@ -74,7 +80,8 @@ fn command_state(state: &ShardState) -> novera_commands::ShardState {
     }
 }
 
-/// What `/status` shows about Discord: shards, identify budget, commands and the last error.
+/// What `/status` shows about Discord: shards, identify budget, commands, the last error and
+/// the recent errors and alerts (the last [`RECENT_INCIDENTS`]).
 ///
 /// Made before the bot starts (the health server is up while login is retried) and filled in
 /// as the gateway and the router come up.
@@ -83,6 +90,7 @@ pub struct BotStatus {
     gateway: Mutex<Option<Arc<Gateway>>>,
     router: Mutex<Option<Router>>,
     last_error: Mutex<Option<String>>,
+    incidents: Mutex<VecDeque<IncidentReport>>,
 }
 
 impl BotStatus {
@@ -100,9 +108,50 @@ impl BotStatus {
         *lock(&self.router) = Some(router);
     }
 
-    /// Records the latest error an operator should see (already free of secrets).
+    /// Records the latest error an operator should see (already free of secrets); it is also
+    /// listed among the recent incidents, without a reference id (it was only logged).
     pub fn set_last_error(&self, error: impl Into<String>) {
-        *lock(&self.last_error) = Some(error.into());
+        let error = error.into();
+        self.record_incident("error", None, error.clone());
+        *lock(&self.last_error) = Some(error);
+    }
+
+    /// Lists a failed command with the reference id its user was shown and its log line carries.
+    pub fn record_command_failure(&self, failure: &CommandFailure) {
+        self.record_incident(
+            &format!("command {}", failure.kind),
+            Some(failure.reference.clone()),
+            format!("/{}: {}", failure.command, failure.cause),
+        );
+    }
+
+    /// Lists an alert of `kind` under a fresh reference id and returns it, for the alert's
+    /// message and its log line to quote.
+    pub fn record_alert(&self, kind: &str, summary: impl Into<String>) -> String {
+        // Like the router's reference ids: short enough to read out, enough to grep for.
+        let reference = format!("{:08x}", fastrand::u32(..));
+        self.record_incident(
+            &format!("alert: {kind}"),
+            Some(reference.clone()),
+            summary.into(),
+        );
+        reference
+    }
+
+    fn record_incident(&self, kind: &str, reference: Option<String>, summary: String) {
+        let at_unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let mut incidents = lock(&self.incidents);
+        if incidents.len() == RECENT_INCIDENTS {
+            incidents.pop_back();
+        }
+        incidents.push_front(IncidentReport {
+            at_unix_ms,
+            kind: kind.to_owned(),
+            reference,
+            summary,
+        });
     }
 
     /// The gateway's status, once the shards started.
@@ -149,6 +198,10 @@ impl StatusProvider for BotStatus {
     fn last_error(&self) -> Option<String> {
         lock(&self.last_error).clone()
     }
+
+    fn incidents(&self) -> Vec<IncidentReport> {
+        lock(&self.incidents).iter().cloned().collect()
+    }
 }
 
 fn shard_report(shard: &ShardStatus) -> ShardReport {
@@ -170,6 +223,8 @@ fn shard_report(shard: &ShardStatus) -> ShardReport {
         state: state_name(&shard.state).to_owned(),
         heartbeat_latency_ms: shard.heartbeat_latency_secs.map(|s| s * 1000.0),
         last_event_age_secs: shard.last_event_age_secs,
+        events: shard.events,
+        events_dropped: shard.events_dropped,
         reconnects: shard.reconnects,
         resumes: shard.resumes,
         last_close_code: shard.last_close_code,
@@ -198,6 +253,37 @@ mod tests {
                 in_secs: 1.0
             }),
             "waiting_for_identify_budget"
+        );
+    }
+
+    #[test]
+    fn incidents_are_listed_newest_first_and_bounded() {
+        let status = BotStatus::new();
+        status.set_last_error("cannot reach Discord");
+        let reference = status.record_alert("shard down", "shard-0 has not been active for 60s");
+        assert_eq!(reference.len(), 8);
+        assert!(
+            reference.chars().all(|c| c.is_ascii_hexdigit()),
+            "{reference}"
+        );
+        let incidents = status.incidents();
+        assert_eq!(incidents.len(), 2);
+        assert_eq!(incidents[0].kind, "alert: shard down");
+        assert_eq!(incidents[0].reference.as_deref(), Some(reference.as_str()));
+        assert_eq!(incidents[1].kind, "error");
+        assert_eq!(incidents[1].reference, None);
+        assert_eq!(status.last_error().as_deref(), Some("cannot reach Discord"));
+
+        for i in 0..RECENT_INCIDENTS {
+            status.set_last_error(format!("error {i}"));
+        }
+        let incidents = status.incidents();
+        assert_eq!(incidents.len(), RECENT_INCIDENTS);
+        let newest = format!("error {}", RECENT_INCIDENTS - 1);
+        assert_eq!(incidents[0].summary, newest);
+        assert!(
+            incidents.iter().all(|i| i.kind == "error"),
+            "the oldest went first"
         );
     }
 }

@@ -133,6 +133,9 @@ pub struct SupervisedStatus {
     pub state: SupervisedState,
     /// Restarts since it was spawned.
     pub restarts: u32,
+    /// Restarts within the budget's sliding window now: one more failure than the policy's
+    /// `max_restarts` allows escalates (the figure operators alert on before that happens).
+    pub restarts_in_window: u32,
     /// The latest failure, if any.
     pub last_error: Option<String>,
 }
@@ -188,8 +191,42 @@ struct Inner {
     shutdown: Shutdown,
     policy: RestartPolicy,
     seed: Option<u64>,
-    components: Mutex<BTreeMap<String, SupervisedStatus>>,
+    components: Mutex<BTreeMap<String, Component>>,
     escalate: mpsc::UnboundedSender<Escalation>,
+}
+
+/// One supervised component: what `/status` shows, and when it restarted within the window.
+#[derive(Debug)]
+struct Component {
+    status: SupervisedStatus,
+    recent: VecDeque<Instant>,
+}
+
+impl Component {
+    fn new(name: &str) -> Self {
+        Self {
+            status: SupervisedStatus {
+                name: name.to_owned(),
+                state: SupervisedState::Running,
+                restarts: 0,
+                restarts_in_window: 0,
+                last_error: None,
+            },
+            recent: VecDeque::new(),
+        }
+    }
+
+    /// Forgets restarts that left the window and says how many remain.
+    fn prune(&mut self, now: Instant, window: Duration) -> usize {
+        while self
+            .recent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+        {
+            self.recent.pop_front();
+        }
+        self.recent.len()
+    }
 }
 
 /// Runs named long-lived tasks and restarts them; cheap to clone.
@@ -236,14 +273,7 @@ impl Supervisor {
         Fut: Future<Output = Result<(), TaskError>> + Send + 'static,
     {
         let name: String = name.into();
-        self.record(&name, |s| {
-            *s = SupervisedStatus {
-                name: name.clone(),
-                state: SupervisedState::Running,
-                restarts: 0,
-                last_error: None,
-            };
-        });
+        self.lock().insert(name.clone(), Component::new(&name));
         let supervisor = self.clone();
         let task_name: Arc<str> = Arc::from(name.as_str());
         self.inner
@@ -254,7 +284,23 @@ impl Supervisor {
     /// Every supervised component, sorted by name.
     #[must_use]
     pub fn components(&self) -> Vec<SupervisedStatus> {
-        self.lock().values().cloned().collect()
+        let now = Instant::now();
+        let window = self.inner.policy.window;
+        self.lock()
+            .values_mut()
+            .map(|component| {
+                let in_window = component.prune(now, window);
+                let mut status = component.status.clone();
+                status.restarts_in_window = u32::try_from(in_window).unwrap_or(u32::MAX);
+                status
+            })
+            .collect()
+    }
+
+    /// The restart policy every component runs under.
+    #[must_use]
+    pub fn policy(&self) -> RestartPolicy {
+        self.inner.policy
     }
 
     async fn run<F, Fut>(self, name: Arc<str>, mut factory: F)
@@ -268,7 +314,6 @@ impl Supervisor {
             None => Backoff::new(policy.backoff),
         };
         let cancel = self.inner.shutdown.child_token();
-        let mut recent: VecDeque<Instant> = VecDeque::new();
         let mut restarts = 0u32;
         loop {
             self.set_state(&name, SupervisedState::Running, None);
@@ -309,15 +354,9 @@ impl Supervisor {
 
             let now = Instant::now();
             backoff.record_run(now.saturating_duration_since(started));
-            while recent
-                .front()
-                .is_some_and(|t| now.saturating_duration_since(*t) >= policy.window)
-            {
-                recent.pop_front();
-            }
-            if recent.len() >= usize::try_from(policy.max_restarts).unwrap_or(usize::MAX) {
+            if let Err(in_window) = self.admit_restart(&name, now) {
                 let reason = EscalationReason::BudgetExhausted {
-                    restarts: u32::try_from(recent.len()).unwrap_or(u32::MAX),
+                    restarts: in_window,
                     window: policy.window,
                     last_error: error,
                 };
@@ -325,7 +364,6 @@ impl Supervisor {
                 self.fail(&name, reason);
                 return;
             }
-            recent.push_back(now);
             restarts += 1;
             metrics::counter!("novera_supervisor_restarts_total", "component" => name.to_string())
                 .increment(1);
@@ -345,6 +383,22 @@ impl Supervisor {
                 }
             }
         }
+    }
+
+    /// Counts a restart at `now` within the budget, or refuses it with the restarts already in
+    /// the window when the budget is spent.
+    fn admit_restart(&self, name: &str, now: Instant) -> Result<(), u32> {
+        let policy = self.inner.policy;
+        let mut components = self.lock();
+        let component = components
+            .entry(name.to_owned())
+            .or_insert_with(|| Component::new(name));
+        let in_window = component.prune(now, policy.window);
+        if in_window >= usize::try_from(policy.max_restarts).unwrap_or(usize::MAX) {
+            return Err(u32::try_from(in_window).unwrap_or(u32::MAX));
+        }
+        component.recent.push_back(now);
+        Ok(())
     }
 
     fn fail(&self, name: &str, reason: EscalationReason) {
@@ -373,18 +427,13 @@ impl Supervisor {
 
     fn record(&self, name: &str, f: impl FnOnce(&mut SupervisedStatus)) {
         let mut components = self.lock();
-        let status = components
+        let component = components
             .entry(name.to_owned())
-            .or_insert_with(|| SupervisedStatus {
-                name: name.to_owned(),
-                state: SupervisedState::Running,
-                restarts: 0,
-                last_error: None,
-            });
-        f(status);
+            .or_insert_with(|| Component::new(name));
+        f(&mut component.status);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, SupervisedStatus>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Component>> {
         self.inner
             .components
             .lock()

@@ -190,3 +190,31 @@ async fn shutdown_during_backoff_stops_the_component() {
     let last = within(Duration::from_secs(1), escalations.recv()).await;
     assert_eq!(last, Some(None), "no escalation expected");
 }
+
+#[tokio::test(start_paused = true)]
+async fn restarts_in_the_window_rise_with_failures_and_fall_as_the_window_slides() {
+    let shutdown = Shutdown::new();
+    let (supervisor, _escalations) = Supervisor::with_seed(&shutdown, policy(5, 60), 5);
+    assert_eq!(supervisor.policy().max_restarts, 5);
+    supervisor.spawn("shard-0", |ctx| async move {
+        if ctx.restarts < 2 {
+            return Err(TaskError::retry("lost connection"));
+        }
+        ctx.cancel.cancelled().await;
+        Ok(())
+    });
+
+    // Two failures, each restarted after at most the 4 s backoff cap.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let status = &supervisor.components()[0];
+    assert_eq!(status.state, SupervisedState::Running);
+    assert_eq!((status.restarts, status.restarts_in_window), (2, 2));
+
+    // Once the 60 s window has passed them, the budget is whole again; the total stays.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let status = &supervisor.components()[0];
+    assert_eq!((status.restarts, status.restarts_in_window), (2, 0));
+
+    shutdown.request();
+    assert!(shutdown.drain(Duration::from_secs(1)).await.complete);
+}

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use novera_core::CancellationToken;
+use novera_core::{CancellationToken, Supervisor};
 use tokio::task::JoinHandle;
 
 use crate::error::RecorderError;
@@ -96,6 +96,10 @@ pub(crate) fn render(state: &HealthState) -> String {
     )
     .expect("writing to a String cannot fail");
 
+    if let Some(supervisor) = state.supervisor() {
+        write_supervisor_budget(&mut out, supervisor);
+    }
+
     let liveness = state.liveness();
     let readiness = state.readiness();
     write_family(
@@ -120,6 +124,45 @@ pub(crate) fn render(state: &HealthState) -> String {
         liveness.tick_age_secs,
     );
     state.redactor().redact(&out).into_owned()
+}
+
+/// The supervisor's restart budget and how much of it each component used, read at scrape time:
+/// `novera_supervisor_restarts_total` only appears after a first restart and cannot say how
+/// close the sliding window is to escalating, which is what an alert must know.
+fn write_supervisor_budget(out: &mut String, supervisor: &Supervisor) {
+    let policy = supervisor.policy();
+    write_family(
+        out,
+        "novera_supervisor_restart_budget",
+        "gauge",
+        "Restarts a supervised component may make within the window; one more failure escalates (exit 70).",
+        policy.max_restarts,
+    );
+    write_family(
+        out,
+        "novera_supervisor_restart_window_seconds",
+        "gauge",
+        "The sliding window of the supervisor's restart budget.",
+        policy.window.as_secs_f64(),
+    );
+    let name = "novera_supervisor_restarts_in_window";
+    write!(
+        out,
+        "# HELP {name} Restarts of the component within the budget's sliding window now.
+         # TYPE {name} gauge
+"
+    )
+    .expect("writing to a String cannot fail");
+    for component in supervisor.components() {
+        writeln!(
+            out,
+            "{name}{{component=\"{}\"}} {}",
+            escape_label_value(&component.name),
+            component.restarts_in_window
+        )
+        .expect("writing to a String cannot fail");
+    }
+    out.push('\n');
 }
 
 /// Escapes a label value per the text exposition format: backslash, double quote, newline.

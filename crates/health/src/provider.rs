@@ -2,7 +2,7 @@
 //!
 //! novera-health must never depend on twilight or on the gateway and command crates, so those
 //! details reach it through [`StatusProvider`], a small trait of plain, serializable reports
-//! defined here. The `app` crate implements it over the gateway's and router's state.
+//! defined here. novera-bot's `BotStatus` implements it over the gateway's and router's state.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,11 @@ pub struct ShardReport {
     pub heartbeat_latency_ms: Option<f64>,
     /// Seconds since the shard last received a dispatch event.
     pub last_event_age_secs: Option<f64>,
+    /// Dispatch events the shard received since the process started (the status page's
+    /// events-per-second chart is the rate of their sum).
+    pub events: u64,
+    /// Events the shard shed because the queue to the command router was full.
+    pub events_dropped: u64,
     /// Times the shard reconnected.
     pub reconnects: u64,
     /// Times the shard resumed its session instead of identifying.
@@ -52,6 +57,21 @@ pub struct CommandReport {
     pub busy_rejected: u64,
 }
 
+/// One recent error or alert, newest first in [`StatusProvider::incidents`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentReport {
+    /// When it happened, as milliseconds since the Unix epoch.
+    pub at_unix_ms: u64,
+    /// What it was: `command error`, `command panic`, `command deadline`, `alert: shard down`,
+    /// `error`, ...
+    pub kind: String,
+    /// The reference id the user was shown or the alert carried, to find its log line; none for
+    /// errors that were only logged.
+    pub reference: Option<String>,
+    /// One line for the operator, already redacted by the caller (health redacts again).
+    pub summary: String,
+}
+
 /// Supplies the Discord-side parts of `/status`.
 ///
 /// Methods are called on every `/status` request from the HTTP task, so they must be cheap and
@@ -69,6 +89,11 @@ pub trait StatusProvider: Send + Sync + 'static {
 
     /// The latest operator-facing error, already redacted by the caller (health redacts again).
     fn last_error(&self) -> Option<String>;
+
+    /// The latest errors and alerts, newest first, a bounded list (the status page shows them).
+    fn incidents(&self) -> Vec<IncidentReport> {
+        Vec::new()
+    }
 }
 
 /// A provider with nothing to say: for tests and for the time before the gateway exists.
@@ -104,6 +129,8 @@ mod tests {
             state: "resuming".into(),
             heartbeat_latency_ms: Some(41.5),
             last_event_age_secs: None,
+            events: 1200,
+            events_dropped: 3,
             reconnects: 2,
             resumes: 1,
             last_close_code: Some(1006),
@@ -117,6 +144,8 @@ mod tests {
                 "state": "resuming",
                 "heartbeat_latency_ms": 41.5,
                 "last_event_age_secs": null,
+                "events": 1200,
+                "events_dropped": 3,
                 "reconnects": 2,
                 "resumes": 1,
                 "last_close_code": 1006,
@@ -134,5 +163,6 @@ mod tests {
         assert_eq!(provider.identify_budget(), None);
         assert_eq!(provider.commands(), None);
         assert_eq!(provider.last_error(), None);
+        assert_eq!(provider.incidents(), Vec::new());
     }
 }

@@ -6,7 +6,7 @@
 use novera_core::{ComponentStatus, Health, SupervisedStatus, Supervisor};
 use serde::Serialize;
 
-use crate::provider::{CommandReport, IdentifyBudgetReport, ShardReport};
+use crate::provider::{CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport};
 use crate::state::HealthState;
 
 /// The body of `/healthz`.
@@ -68,6 +68,8 @@ pub struct StatusReport {
     pub components: Vec<ComponentStatus>,
     /// The latest operator-facing error, redacted.
     pub last_error: Option<String>,
+    /// The latest errors and alerts with their reference ids, newest first, redacted.
+    pub incidents: Vec<IncidentReport>,
 }
 
 /// Why no component at all means "not ready": before the gateway and router register, nothing
@@ -133,6 +135,14 @@ impl HealthState {
             last_error: provider
                 .last_error()
                 .map(|e| self.redactor().redact(&e).into_owned()),
+            incidents: provider
+                .incidents()
+                .into_iter()
+                .map(|mut incident| {
+                    incident.summary = self.redactor().redact(&incident.summary).into_owned();
+                    incident
+                })
+                .collect(),
         }
     }
 }

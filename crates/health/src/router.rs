@@ -1,27 +1,35 @@
-//! The axum router: four read-only endpoints, JSON 404 and 405, no caching.
+//! The axum router: the status page and five read-only endpoints, JSON 404 and 405, no caching.
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, middleware};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::exposition::{METRICS_CONTENT_TYPE, render};
+use crate::page;
 use crate::state::HealthState;
 
 /// The endpoints, listed in 404 bodies so a person with curl finds the right one.
-const ENDPOINTS: [&str; 4] = ["/healthz", "/readyz", "/status", "/metrics"];
+const ENDPOINTS: [&str; 6] = [
+    "/", "/healthz", "/readyz", "/status", "/history", "/metrics",
+];
 
-/// The health router with its state applied: `/healthz`, `/readyz`, `/status`, `/metrics`.
+/// The health router with its state applied: the status page at `/` (with its script and style
+/// sheet), `/healthz`, `/readyz`, `/status`, `/history` (the page's chart points) and `/metrics`.
 ///
 /// Only `GET` and `HEAD` are answered (405 with `Allow: GET,HEAD` otherwise); unknown paths get a
 /// JSON 404. Every JSON string and the metrics text pass through the state's
 /// [`Redactor`](crate::Redactor), and no response may be cached.
 pub fn router(state: HealthState) -> Router {
     Router::new()
+        .route("/", get(page::index))
+        .route(page::SCRIPT_PATH, get(page::script))
+        .route(page::STYLE_PATH, get(page::style))
+        .route("/history", get(history))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/status", get(status))
@@ -55,6 +63,17 @@ async fn readyz(State(state): State<HealthState>) -> Response {
 async fn status(State(state): State<HealthState>) -> Response {
     // /status describes problems rather than being one: it answers 200 whatever it reports.
     redacted_json(&state, StatusCode::OK, &state.status())
+}
+
+/// `?since=` a point's `at_unix_ms`: only newer points (the page polls with the last it has).
+#[derive(Debug, Deserialize)]
+struct HistoryQuery {
+    since: Option<u64>,
+}
+
+async fn history(State(state): State<HealthState>, Query(query): Query<HistoryQuery>) -> Response {
+    let report = state.history(query.since.unwrap_or(0));
+    redacted_json(&state, StatusCode::OK, &report)
 }
 
 async fn metrics(State(state): State<HealthState>) -> Response {

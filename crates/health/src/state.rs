@@ -2,13 +2,14 @@
 //! and the metrics handle, bundled once by `app`.
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use novera_core::{StatusRegistry, Supervisor};
 use tokio::time::Instant;
 
+use crate::history::{DEFAULT_SAMPLE_PERIOD, History, clamp_period};
 use crate::provider::{NoDiscord, StatusProvider};
 use crate::redact::Redactor;
 
@@ -37,6 +38,7 @@ struct Inner {
     provider: RwLock<Arc<dyn StatusProvider>>,
     metrics: Option<PrometheusHandle>,
     redactor: Redactor,
+    history: Mutex<History>,
 }
 
 impl HealthState {
@@ -51,6 +53,7 @@ impl HealthState {
             provider: Arc::new(NoDiscord),
             metrics: None,
             redactor: Redactor::new(),
+            sample_period: DEFAULT_SAMPLE_PERIOD,
         }
     }
 
@@ -102,6 +105,25 @@ impl HealthState {
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }
 
+    /// The monotonic instant the process (or the state) started.
+    pub(crate) fn started_at(&self) -> Instant {
+        self.inner.started_at
+    }
+
+    /// How often [`spawn_sampler`](crate::spawn_sampler) reads the counters.
+    #[must_use]
+    pub fn sample_period(&self) -> Duration {
+        self.with_history(|history| history.period())
+    }
+
+    pub(crate) fn with_history<T>(&self, f: impl FnOnce(&mut History) -> T) -> T {
+        f(&mut self
+            .inner
+            .history
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// The current Discord-side provider.
     #[must_use]
     pub fn provider(&self) -> Arc<dyn StatusProvider> {
@@ -149,6 +171,7 @@ pub struct HealthStateBuilder {
     provider: Arc<dyn StatusProvider>,
     metrics: Option<PrometheusHandle>,
     redactor: Redactor,
+    sample_period: Duration,
 }
 
 impl HealthStateBuilder {
@@ -198,6 +221,15 @@ impl HealthStateBuilder {
         self
     }
 
+    /// How often the sampler reads the counters for the status page's charts (default
+    /// [`DEFAULT_SAMPLE_PERIOD`](crate::DEFAULT_SAMPLE_PERIOD); clamped to
+    /// [`MIN_SAMPLE_PERIOD`](crate::MIN_SAMPLE_PERIOD)..=[`MAX_SAMPLE_PERIOD`](crate::MAX_SAMPLE_PERIOD)).
+    /// The history keeps [`HISTORY_WINDOW`](crate::HISTORY_WINDOW) worth of points.
+    pub fn sample_period(mut self, period: Duration) -> Self {
+        self.sample_period = clamp_period(period);
+        self
+    }
+
     /// The finished state.
     #[must_use]
     pub fn build(self) -> HealthState {
@@ -215,6 +247,7 @@ impl HealthStateBuilder {
                 provider: RwLock::new(self.provider),
                 metrics: self.metrics,
                 redactor: self.redactor,
+                history: Mutex::new(History::new(self.sample_period)),
             }),
         }
     }
@@ -225,6 +258,7 @@ impl fmt::Debug for HealthStateBuilder {
         f.debug_struct("HealthStateBuilder")
             .field("max_tick_age", &self.max_tick_age)
             .field("version", &self.version)
+            .field("sample_period", &self.sample_period)
             .finish_non_exhaustive()
     }
 }

@@ -11,7 +11,7 @@ use novera_core::{
     RestartPolicy, Shutdown, StatusRegistry, SupervisedState, Supervisor, TaskError, within,
 };
 use novera_health::{
-    CommandReport, HealthState, IdentifyBudgetReport, NoDiscord, Redactor, router,
+    CommandReport, HealthState, IdentifyBudgetReport, IncidentReport, NoDiscord, Redactor, router,
 };
 use serde_json::json;
 
@@ -299,7 +299,7 @@ async fn status_reports_version_uptime_shards_budget_commands_and_supervision() 
     );
     assert_eq!(
         body["supervisor"],
-        json!([{"name": "gateway", "state": "running", "restarts": 2, "last_error": "connect failed"}])
+        json!([{"name": "gateway", "state": "running", "restarts": 2, "restarts_in_window": 2, "last_error": "connect failed"}])
     );
     let names: Vec<&str> = body["components"]
         .as_array()
@@ -309,6 +309,7 @@ async fn status_reports_version_uptime_shards_budget_commands_and_supervision() 
         .collect();
     assert_eq!(names, ["shard-0", "shard-1"]);
     assert_eq!(body["last_error"], json!(null));
+    assert_eq!(body["incidents"], json!([]));
 
     shutdown.request();
     assert!(shutdown.drain(Duration::from_secs(5)).await.complete);
@@ -362,7 +363,8 @@ async fn unknown_paths_answer_json_404() {
     let registry = StatusRegistry::new();
     let app = router(state(&registry));
     for (method, path) in [
-        (Method::GET, "/"),
+        (Method::GET, "/index.html"),
+        (Method::GET, "/page/other.js"),
         (Method::GET, "/healthz/extra"),
         (Method::GET, "/admin"),
         (Method::POST, "/nope"),
@@ -371,7 +373,7 @@ async fn unknown_paths_answer_json_404() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {path}");
         assert_eq!(
             reply.json(),
-            json!({"error": "not found", "endpoints": ["/healthz", "/readyz", "/status", "/metrics"]})
+            json!({"error": "not found", "endpoints": ["/", "/healthz", "/readyz", "/status", "/history", "/metrics"]})
         );
     }
 }
@@ -419,7 +421,7 @@ async fn no_endpoint_reveals_the_token_or_a_webhook_url() {
         .version(format!("1.0.0 {TOKEN}"))
         .redactor(Redactor::new().with_secret(TOKEN).with_secret(WEBHOOK))
         .build();
-    let app = router(state);
+    let app = router(state.clone());
 
     registry
         .register("shard-0")
@@ -432,6 +434,12 @@ async fn no_endpoint_reveals_the_token_or_a_webhook_url() {
     *provider.last_error.lock().unwrap() = Some(format!(
         "authentication failed: token={TOKEN} alerts={WEBHOOK}"
     ));
+    *provider.incidents.lock().unwrap() = vec![IncidentReport {
+        at_unix_ms: 1,
+        kind: "command error".into(),
+        reference: Some("0badc0de".into()),
+        summary: format!("/leak: sent {TOKEN} to {WEBHOOK}"),
+    }];
     metrics::with_local_recorder(&recorder, || {
         metrics::counter!("novera_alerts_failed_total", "target" => WEBHOOK).increment(1);
     });
@@ -439,7 +447,19 @@ async fn no_endpoint_reveals_the_token_or_a_webhook_url() {
 
     let token_tail = &TOKEN[TOKEN.len() - 20..];
     let webhook_secret = "s3cret-webhook-token";
-    for path in ["/healthz", "/readyz", "/status", "/metrics", "/nope"] {
+    state.sample();
+    let pages = [
+        "/",
+        "/page/status.js",
+        "/page/status.css",
+        "/history",
+        "/healthz",
+        "/readyz",
+        "/status",
+        "/metrics",
+        "/nope",
+    ];
+    for path in pages {
         let reply = get(&app, path).await;
         assert!(
             !reply.body.contains(token_tail),
@@ -470,6 +490,11 @@ async fn no_endpoint_reveals_the_token_or_a_webhook_url() {
         status["not_ready"][0],
         "shard-0: down: identify rejected for Bot [redacted]"
     );
+    assert_eq!(
+        status["incidents"][0]["summary"],
+        "/leak: sent [redacted] to [redacted]"
+    );
+    assert_eq!(status["incidents"][0]["reference"], "0badc0de");
 
     shutdown.request();
     assert!(shutdown.drain(Duration::from_secs(5)).await.complete);

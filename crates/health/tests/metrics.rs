@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::http::{StatusCode, header};
 use common::get;
-use novera_core::StatusRegistry;
+use novera_core::{RestartPolicy, Shutdown, StatusRegistry, Supervisor, TaskError};
 use novera_health::{HealthState, prometheus_builder, router};
 use prometheus_parse::{LineInfo, SampleType, Scrape, Value};
 
@@ -234,6 +234,62 @@ async fn without_a_recorder_metrics_still_serve_process_and_build_families() {
             "{names:?}"
         );
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn metrics_show_how_much_of_the_restart_budget_each_component_used() {
+    let shutdown = Shutdown::new();
+    let policy = RestartPolicy {
+        max_restarts: 3,
+        window: Duration::from_secs(120),
+        ..RestartPolicy::default()
+    };
+    let (supervisor, _escalations) = Supervisor::with_seed(&shutdown, policy, 3);
+    supervisor.spawn("shard-0", |ctx| async move {
+        if ctx.restarts < 2 {
+            return Err(TaskError::retry("connection lost"));
+        }
+        ctx.cancel.cancelled().await;
+        Ok(())
+    });
+    supervisor.spawn("shard-1", |ctx| async move {
+        ctx.cancel.cancelled().await;
+        Ok(())
+    });
+    let registry = StatusRegistry::new();
+    let app = router(
+        HealthState::builder(registry)
+            .supervisor(supervisor.clone())
+            .build(),
+    );
+    // Both failures of shard-0 restarted within the backoff's cap.
+    tokio::time::sleep(Duration::from_secs(60)).await;
+
+    let samples = check_naming(&get(&app, "/metrics").await.body);
+    assert!((single(&samples, "novera_supervisor_restart_budget") - 3.0).abs() < f64::EPSILON);
+    assert!(
+        (single(&samples, "novera_supervisor_restart_window_seconds") - 120.0).abs() < f64::EPSILON
+    );
+    let used: BTreeMap<&str, f64> = samples["novera_supervisor_restarts_in_window"]
+        .iter()
+        .map(|s| match s.value {
+            Value::Gauge(v) => (s.labels.get("component").unwrap(), v),
+            ref other => panic!("not a gauge: {other:?}"),
+        })
+        .collect();
+    assert_eq!(used, BTreeMap::from([("shard-0", 2.0), ("shard-1", 0.0)]));
+
+    // The window slides past the failures: the budget is whole again.
+    tokio::time::sleep(Duration::from_secs(120)).await;
+    let samples = check_naming(&get(&app, "/metrics").await.body);
+    assert!(
+        samples["novera_supervisor_restarts_in_window"]
+            .iter()
+            .all(|s| matches!(s.value, Value::Gauge(v) if v.abs() < f64::EPSILON))
+    );
+
+    shutdown.request();
+    assert!(shutdown.drain(Duration::from_secs(1)).await.complete);
 }
 
 #[test]

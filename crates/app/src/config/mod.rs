@@ -110,6 +110,9 @@ pub(crate) struct HealthConfig {
     /// Liveness fails when the runtime's tick is older than this.
     #[serde(with = "humantime_serde")]
     pub(crate) liveness_max_tick_age: Duration,
+    /// How often the status page's charts get a point.
+    #[serde(with = "humantime_serde")]
+    pub(crate) sample_period: Duration,
 }
 
 impl Default for HealthConfig {
@@ -117,6 +120,7 @@ impl Default for HealthConfig {
         Self {
             listen: ([127, 0, 0, 1], 8686).into(),
             liveness_max_tick_age: Duration::from_secs(10),
+            sample_period: novera_health::DEFAULT_SAMPLE_PERIOD,
         }
     }
 }
@@ -362,6 +366,16 @@ impl Config {
                 "commands.deadline",
                 &humantime::format_duration(self.commands.deadline).to_string(),
                 "must be longer than commands.defer_after",
+            );
+        }
+        let sample_period = self.health.sample_period;
+        if !(novera_health::MIN_SAMPLE_PERIOD..=novera_health::MAX_SAMPLE_PERIOD)
+            .contains(&sample_period)
+        {
+            return invalid(
+                "health.sample_period",
+                &humantime::format_duration(sample_period).to_string(),
+                "must be between 100ms and 60s",
             );
         }
         if self.commands.max_in_flight == 0 {

@@ -106,6 +106,18 @@ fn bad_file_value_names_key_value_and_file() {
 }
 
 #[test]
+fn a_sample_period_outside_its_range_is_rejected() {
+    let text = error_text(&sources(None, &[("NOVERA_HEALTH__SAMPLE_PERIOD", "10ms")]));
+    assert!(text.contains("`health.sample_period`"), "{text}");
+    assert!(text.contains("between 100ms and 60s"), "{text}");
+    let config = Config::load(&sources(None, &[("NOVERA_HEALTH__SAMPLE_PERIOD", "250ms")]));
+    assert_eq!(
+        config.map(|c| c.health.sample_period).ok(),
+        Some(Duration::from_millis(250))
+    );
+}
+
+#[test]
 fn unknown_keys_are_rejected_with_their_source() {
     let toml = file("[health]\nlisen = \"127.0.0.1:1\"\n");
     let text = error_text(&sources(Some(&toml), &[]));

@@ -197,3 +197,77 @@ where
     .await;
     result.unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
+
+/// The paths of outside tools on `PATH` (promtool, chromium), each given with the Debian
+/// package that provides it.
+///
+/// When one is missing: under CI (`CI` set, as `.ci/run` runs) the test fails, because `.ci/run`
+/// installs the packages; elsewhere the test prints one line saying how to install them and
+/// passes.
+pub(crate) fn required_tools<const N: usize>(
+    tools: [(&str, &str); N],
+) -> Option<[std::path::PathBuf; N]> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let find = |program: &str| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    };
+    let found = tools.map(|(program, _)| find(program));
+    let missing: Vec<&str> = tools
+        .iter()
+        .zip(&found)
+        .filter(|(_, path)| path.is_none())
+        .map(|((_, package), _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Some(found.map(|path| path.expect("checked above")));
+    }
+    let install = format!("apt-get install {}", missing.join(" "));
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "missing under CI (.ci/run installs them): `{install}`"
+    );
+    say_skipped(&install);
+    None
+}
+
+#[allow(clippy::print_stdout, reason = "the one line a skipped check prints")]
+fn say_skipped(install: &str) {
+    println!("skipped: a tool this test drives is not installed; install it with `{install}`");
+}
+
+/// A sandbox `novera` (no token: an embedded simulator) with `env` added, once it is ready:
+/// the process, its health URL (`http://127.0.0.1:PORT`) and the simulator's URL.
+pub(crate) async fn ready_sandbox(dir: &Path, env: &[(&str, &str)]) -> (Novera, String, String) {
+    let mut cmd = command(dir);
+    cmd.envs(env.iter().copied());
+    let novera = Novera::spawn(cmd);
+    let health = novera.url_after("health on ").await;
+    let sim = novera.url_after("simulator at ").await;
+    wait_status(&format!("{health}/readyz"), 200).await;
+    (novera, health, sim)
+}
+
+/// POSTs `body` to the simulator's control API at `path` (e.g. `/_sim/interactions`).
+pub(crate) async fn sim_post(sim: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .post(format!("{sim}{path}"))
+        .json(body)
+        .send()
+        .await
+        .expect("the simulator answers");
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap_or_default()
+}
+
+/// The running bot's `/status`.
+pub(crate) async fn status(health: &str) -> serde_json::Value {
+    let (code, body) = get(&format!("{health}/status")).await;
+    assert_eq!(code, 200, "{body}");
+    serde_json::from_str(&body).expect("/status is JSON")
+}

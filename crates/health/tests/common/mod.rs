@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use novera_health::{CommandReport, IdentifyBudgetReport, ShardReport, StatusProvider};
+use novera_health::{
+    CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport, StatusProvider,
+};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -64,6 +66,7 @@ pub(crate) struct ScriptedDiscord {
     pub(crate) budget: Mutex<Option<IdentifyBudgetReport>>,
     pub(crate) commands: Mutex<Option<CommandReport>>,
     pub(crate) last_error: Mutex<Option<String>>,
+    pub(crate) incidents: Mutex<Vec<IncidentReport>>,
 }
 
 impl StatusProvider for ScriptedDiscord {
@@ -82,6 +85,10 @@ impl StatusProvider for ScriptedDiscord {
     fn last_error(&self) -> Option<String> {
         self.last_error.lock().unwrap().clone()
     }
+
+    fn incidents(&self) -> Vec<IncidentReport> {
+        self.incidents.lock().unwrap().clone()
+    }
 }
 
 pub(crate) fn shard(id: u32, state: &str) -> ShardReport {
@@ -90,6 +97,8 @@ pub(crate) fn shard(id: u32, state: &str) -> ShardReport {
         state: state.to_owned(),
         heartbeat_latency_ms: Some(42.0),
         last_event_age_secs: Some(0.5),
+        events: 0,
+        events_dropped: 0,
         reconnects: 1,
         resumes: 1,
         last_close_code: Some(1006),
