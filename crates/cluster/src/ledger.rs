@@ -1,9 +1,11 @@
 //! `KvLedger`: novera-commands' `InteractionLedger` over a JetStream key-value bucket, so every
 //! process of the bot agrees on who answers each interaction (and each prefix message).
 //!
-//! One entry per interaction, `i.<id>` (`m.<id>` for a prefix message): `{owner, ack}`.
-//! Claiming is create-if-absent; taking over a dead owner's entry is a compare-and-set on its
-//! revision, so two workers that both got a redelivery cannot both win; recording an
+//! One entry per interaction, `i.<id>` (`m.<id>` for a prefix message): `{owner, delivery,
+//! ack}`. Claiming is create-if-absent. A redelivered event (delivery `n`) takes over an entry
+//! claimed at an earlier delivery, by a compare-and-set on its revision; an entry claimed at
+//! delivery `n` or later belongs to a live receiver, so two receivers of one redelivery never
+//! both win and a takeover is never taken over by its own delivery. Recording an
 //! acknowledgement is a compare-and-set too, so a worker that was taken over (it was alive but
 //! late) learns it no longer owns the interaction. The bucket expires entries after an
 //! interaction token's life (15 minutes).
@@ -23,6 +25,9 @@ pub const CLAIM_LIFETIME: Duration = Duration::from_secs(15 * 60);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Entry {
     owner: String,
+    /// The delivery of the event the claim was made for (0: not a delivery, a waiter's).
+    #[serde(default)]
+    delivery: u64,
     ack: Option<Acknowledged>,
 }
 
@@ -50,17 +55,17 @@ impl KvLedger {
         &self.owner
     }
 
-    /// Claims the prefix message `id` (a redelivered `MESSAGE_CREATE`), like an interaction.
+    /// Claims the prefix message `id` at its `delivery`, like an interaction.
     pub async fn claim_message(
         &self,
         id: Id<MessageMarker>,
-        take_over: bool,
+        delivery: u64,
     ) -> Result<Claim, LedgerError> {
-        self.claim_key(format!("m.{id}"), take_over).await
+        self.claim_key(format!("m.{id}"), delivery).await
     }
 
-    async fn claim_key(&self, key: String, take_over: bool) -> Result<Claim, LedgerError> {
-        let mine = self.entry(None)?;
+    async fn claim_key(&self, key: String, delivery: u64) -> Result<Claim, LedgerError> {
+        let mine = self.entry(delivery, None)?;
         match self.store.create(&key, mine.clone()).await {
             Ok(_) => return Ok(Claim::Fresh),
             Err(error) if error.kind() == kv::CreateErrorKind::AlreadyExists => {}
@@ -76,10 +81,10 @@ impl KvLedger {
         if current.owner == self.owner {
             return Ok(Claim::Fresh);
         }
-        if !take_over {
+        if delivery <= current.delivery || delivery <= 1 {
             return Ok(Claim::Elsewhere);
         }
-        let taken = self.entry(current.ack)?;
+        let taken = self.entry(delivery, current.ack)?;
         match self.store.update(&key, taken, revision).await {
             Ok(_) => {
                 metrics::counter!("novera_cluster_takeovers_total").increment(1);
@@ -99,10 +104,9 @@ impl KvLedger {
     }
 
     async fn record(&self, key: String, ack: Acknowledged) -> Result<(), LedgerError> {
-        let mine = self.entry(Some(ack))?;
         match self.read(&key).await? {
             None => {
-                self.store.create(&key, mine).await?;
+                self.store.create(&key, self.entry(0, Some(ack))?).await?;
                 Ok(())
             }
             Some((current, _)) if current.owner != self.owner => Err(format!(
@@ -110,7 +114,8 @@ impl KvLedger {
                 current.owner
             )
             .into()),
-            Some((_, revision)) => {
+            Some((current, revision)) => {
+                let mine = self.entry(current.delivery, Some(ack))?;
                 self.store.update(&key, mine, revision).await?;
                 Ok(())
             }
@@ -129,9 +134,10 @@ impl KvLedger {
         Ok(Some((parsed, entry.revision)))
     }
 
-    fn entry(&self, ack: Option<Acknowledged>) -> Result<Bytes, LedgerError> {
+    fn entry(&self, delivery: u64, ack: Option<Acknowledged>) -> Result<Bytes, LedgerError> {
         let entry = Entry {
             owner: self.owner.clone(),
+            delivery,
             ack,
         };
         Ok(Bytes::from(serde_json::to_vec(&entry)?))
@@ -142,9 +148,9 @@ impl InteractionLedger for KvLedger {
     fn claim(
         &self,
         interaction: Id<InteractionMarker>,
-        take_over: bool,
+        delivery: u64,
     ) -> BoxFuture<'_, Result<Claim, LedgerError>> {
-        Box::pin(self.claim_key(format!("i.{interaction}"), take_over))
+        Box::pin(self.claim_key(format!("i.{interaction}"), delivery))
     }
 
     fn acknowledged(

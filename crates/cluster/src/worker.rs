@@ -138,7 +138,10 @@ impl Intake {
                 return;
             }
         };
-        let redelivered = message.info().is_ok_and(|info| info.delivered > 1);
+        let delivery = message
+            .info()
+            .map_or(1, |info| u64::try_from(info.delivered).unwrap_or(1));
+        let redelivered = delivery > 1;
         if redelivered {
             metrics::counter!("novera_cluster_redeliveries_total").increment(1);
         }
@@ -147,7 +150,7 @@ impl Intake {
         let ledger = Arc::clone(&self.ledger);
         let progress_every = self.progress_every;
         self.shutdown.spawn("cluster: work item", async move {
-            let Some(resume) = claim(&ledger, &event, redelivered, received).await else {
+            let Some(resume) = claim(&ledger, &event, delivery, received).await else {
                 ack(&message).await;
                 return;
             };
@@ -166,18 +169,18 @@ impl Intake {
 async fn claim(
     ledger: &KvLedger,
     event: &Event,
-    redelivered: bool,
+    delivery: u64,
     received: Instant,
 ) -> Option<Option<novera_commands::Acknowledged>> {
     let claimed = match event {
         Event::InteractionCreate(created) => {
-            if created.kind == InteractionType::MessageComponent && !redelivered {
+            if created.kind == InteractionType::MessageComponent && delivery <= 1 {
                 // Waiters get the first chance at a click.
                 tokio::time::sleep_until(received + COMPONENT_GRACE).await;
             }
-            ledger.claim(created.id, redelivered).await
+            ledger.claim(created.id, delivery).await
         }
-        Event::MessageCreate(created) => ledger.claim_message(created.id, redelivered).await,
+        Event::MessageCreate(created) => ledger.claim_message(created.id, delivery).await,
         _ => Ok(Claim::Fresh),
     };
     match claimed {

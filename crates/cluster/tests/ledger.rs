@@ -28,20 +28,21 @@ async fn one_owner_per_interaction_and_takeover_by_compare_and_set() {
     let (a, b, c) = (&all[0], &all[1], &all[2]);
     let id = Id::new(42);
 
-    assert_eq!(a.claim(id, false).await.unwrap(), Claim::Fresh);
+    assert_eq!(a.claim(id, 1).await.unwrap(), Claim::Fresh);
+    assert_eq!(a.claim(id, 1).await.unwrap(), Claim::Fresh, "its own claim");
+    assert_eq!(b.claim(id, 1).await.unwrap(), Claim::Elsewhere);
     assert_eq!(
-        a.claim(id, false).await.unwrap(),
-        Claim::Fresh,
-        "its own claim"
+        b.claim(id, 0).await.unwrap(),
+        Claim::Elsewhere,
+        "a waiter never takes over"
     );
-    assert_eq!(b.claim(id, false).await.unwrap(), Claim::Elsewhere);
     a.acknowledged(id, Acknowledged::Deferred { ephemeral: true })
         .await
         .unwrap();
 
-    // a stops answering; the broker redelivers to b and c at once: exactly one takes over,
-    // and it resumes from a's deferral.
-    let (by_b, by_c) = tokio::join!(b.claim(id, true), c.claim(id, true));
+    // a stops answering; its second delivery reaches b and c at once (or one after the
+    // other): exactly one takes over, and it resumes from a's deferral.
+    let (by_b, by_c) = tokio::join!(b.claim(id, 2), c.claim(id, 2));
     let outcomes = [by_b.unwrap(), by_c.unwrap()];
     let resumed = Claim::TakenOver(Some(Acknowledged::Deferred { ephemeral: true }));
     assert_eq!(
@@ -54,7 +55,11 @@ async fn one_owner_per_interaction_and_takeover_by_compare_and_set() {
         1,
         "{outcomes:?}"
     );
-    let winner = if outcomes[0] == resumed { b } else { c };
+    let (winner, loser) = if outcomes[0] == resumed {
+        (b, c)
+    } else {
+        (c, b)
+    };
     winner
         .acknowledged(id, Acknowledged::Responded)
         .await
@@ -63,7 +68,12 @@ async fn one_owner_per_interaction_and_takeover_by_compare_and_set() {
     // a was only late: recording now tells it that it no longer owns the interaction.
     let late = a.acknowledged(id, Acknowledged::Responded).await;
     assert!(late.is_err(), "{late:?}");
-    assert_eq!(a.claim(id, false).await.unwrap(), Claim::Elsewhere);
+    assert_eq!(a.claim(id, 1).await.unwrap(), Claim::Elsewhere);
+    // The winner stops too: the third delivery takes over from it.
+    assert_eq!(
+        loser.claim(id, 3).await.unwrap(),
+        Claim::TakenOver(Some(Acknowledged::Responded))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,17 +83,14 @@ async fn prefix_messages_are_claimed_like_interactions() {
     };
     let all = ledgers(&server, &["a", "b"]).await;
     let id = Id::new(7);
-    assert_eq!(all[0].claim_message(id, false).await.unwrap(), Claim::Fresh);
+    assert_eq!(all[0].claim_message(id, 1).await.unwrap(), Claim::Fresh);
+    assert_eq!(all[1].claim_message(id, 1).await.unwrap(), Claim::Elsewhere);
     assert_eq!(
-        all[1].claim_message(id, false).await.unwrap(),
-        Claim::Elsewhere
-    );
-    assert_eq!(
-        all[1].claim_message(id, true).await.unwrap(),
+        all[1].claim_message(id, 2).await.unwrap(),
         Claim::TakenOver(None)
     );
     // Interactions and messages with the same number are different entries.
-    assert_eq!(all[0].claim(Id::new(7), false).await.unwrap(), Claim::Fresh);
+    assert_eq!(all[0].claim(Id::new(7), 1).await.unwrap(), Claim::Fresh);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

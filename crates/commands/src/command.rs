@@ -1,7 +1,6 @@
 //! The `Command` trait and the sets crates expose (definitions paired with handlers).
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use twilight_model::application::command::CommandOptionChoice;
@@ -10,8 +9,7 @@ use crate::context::Context;
 use crate::def::CommandDef;
 use crate::error::CommandError;
 
-/// A boxed, sendable future: what [`Command`] methods return, so the trait stays object safe.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use crate::boxed::BoxFuture;
 
 /// What a handler returns.
 pub type CommandResult = Result<(), CommandError>;

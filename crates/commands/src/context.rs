@@ -117,7 +117,7 @@ impl Context {
         if let Some(ledger) = &self.inner.shared.ledger {
             match within(
                 self.inner.shared.config.rest_deadline,
-                ledger.claim(interaction.id, false),
+                ledger.claim(interaction.id, 0),
             )
             .await
             {

@@ -10,7 +10,7 @@
 use twilight_model::id::Id;
 use twilight_model::id::marker::InteractionMarker;
 
-use crate::command::BoxFuture;
+use crate::boxed::BoxFuture;
 
 /// How far an interaction's answer got, as recorded after each acknowledging callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -36,8 +36,8 @@ pub enum Acknowledged {
 pub enum Claim {
     /// Nobody had claimed it: this process answers it.
     Fresh,
-    /// It was claimed by a process that stopped answering it (the caller asked to take over);
-    /// this process now owns it and resumes from what was acknowledged, if anything.
+    /// It was claimed at an earlier delivery by a process that stopped answering it; this
+    /// process now owns it and resumes from what was acknowledged, if anything.
     TakenOver(Option<Acknowledged>),
     /// Another process owns it: leave it alone.
     Elsewhere,
@@ -52,13 +52,17 @@ pub type LedgerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// compare-and-set on takeover), and must expire entries after an interaction token's life
 /// (15 minutes).
 pub trait InteractionLedger: Send + Sync + 'static {
-    /// Claims `interaction` for this process. With `take_over`, a claim held by another process
-    /// is taken (the caller knows its owner stopped, e.g. the broker redelivered the event
-    /// after the owner's acknowledgement deadline passed).
+    /// Claims `interaction` for this process.
+    ///
+    /// `delivery` is the broker's delivery count of the event that makes this claim: `1` for
+    /// the first delivery, more for a redelivery (its previous receiver stopped acknowledging
+    /// it), `0` for a claim that is not a delivery (a waiter's click). A claim made at an
+    /// earlier delivery than `delivery` is taken over; one made at the same or a later delivery
+    /// belongs to a live process, so two receivers of one redelivery never both win.
     fn claim(
         &self,
         interaction: Id<InteractionMarker>,
-        take_over: bool,
+        delivery: u64,
     ) -> BoxFuture<'_, Result<Claim, LedgerError>>;
 
     /// Records that `interaction` got `ack` from this process. Fails when another process took

@@ -100,6 +100,7 @@
 //! # }
 //! ```
 
+mod boxed;
 mod builtins;
 mod command;
 mod config;
