@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use novera_cache::Cache;
-use novera_core::{CancellationToken, Shutdown};
+use novera_core::{CancellationToken, InstanceWatch, Shutdown};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -30,6 +30,7 @@ use crate::prefix;
 use crate::registry::{Entry, Registry, owner_of};
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Target};
+use crate::rest_guard::RestGuard;
 use crate::stats::{Counters, RouterStats};
 use crate::wait::ClaimBook;
 
@@ -71,6 +72,8 @@ pub struct RouterBuilder {
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
     ledger: Option<Arc<dyn InteractionLedger>>,
+    rest_guard: Option<RestGuard>,
+    instance: Option<Arc<InstanceWatch>>,
 }
 
 impl std::fmt::Debug for RouterBuilder {
@@ -107,6 +110,20 @@ impl RouterBuilder {
         self
     }
 
+    /// Sends every request through `guard` (default: a guard of its own with the defaults);
+    /// the bot shares one guard between everything that uses its token.
+    pub fn rest_guard(mut self, guard: RestGuard) -> Self {
+        self.rest_guard = Some(guard);
+        self
+    }
+
+    /// This process's instance watch (default: a fresh one without step-down): the nonce on
+    /// every message, 40060 evidence of another instance, and step-down.
+    pub fn instance(mut self, instance: Arc<InstanceWatch>) -> Self {
+        self.instance = Some(instance);
+        self
+    }
+
     /// Adds a crate's command set.
     pub fn commands(mut self, set: CommandSet) -> Self {
         self.sets.push(set);
@@ -138,6 +155,10 @@ impl RouterBuilder {
                 started: Instant::now(),
                 on_failure: self.on_failure,
                 ledger: self.ledger,
+                rest_guard: self.rest_guard.unwrap_or_default(),
+                instance: self
+                    .instance
+                    .unwrap_or_else(|| Arc::new(InstanceWatch::new(false))),
                 config: self.config,
             }),
         })
@@ -169,6 +190,8 @@ impl Router {
             sets: Vec::new(),
             on_failure: None,
             ledger: None,
+            rest_guard: None,
+            instance: None,
         }
     }
 
@@ -192,6 +215,13 @@ impl Router {
             received_at,
             resume,
         } = dispatch;
+        if self.shared.instance.stepped_down() {
+            // Another, older instance answers: a second answer is what users must not get.
+            if matches!(event, Event::InteractionCreate(_) | Event::MessageCreate(_)) {
+                metrics::counter!("novera_commands_stepped_down_total").increment(1);
+            }
+            return None;
+        }
         match event {
             Event::InteractionCreate(created) => self.interaction(created.0, received_at, resume),
             Event::MessageCreate(created) if self.shared.config.prefix.is_some() => {
@@ -224,6 +254,18 @@ impl Router {
     #[must_use]
     pub fn stats(&self) -> RouterStats {
         self.shared.stats()
+    }
+
+    /// The REST guard the router sends through.
+    #[must_use]
+    pub fn rest_guard(&self) -> &RestGuard {
+        &self.shared.rest_guard
+    }
+
+    /// This process's instance watch.
+    #[must_use]
+    pub fn instance(&self) -> &Arc<InstanceWatch> {
+        &self.shared.instance
     }
 
     /// The composed commands.
@@ -305,7 +347,7 @@ impl Router {
             .filter(|e| e.def.allows_prefix())
             .cloned()?;
         let responder = Arc::new(Responder::new(
-            Arc::clone(&self.shared.http),
+            self.shared.rest(),
             self.shared.application_id,
             Target::Message {
                 channel_id: message.channel_id,
