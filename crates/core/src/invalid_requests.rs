@@ -138,7 +138,7 @@ pub struct InvalidRequestSummary {
 /// Both methods are called on request paths, so they must be quick and must not block: a shared
 /// implementation (several processes of one bot) publishes in the background and answers from
 /// what it has seen.
-pub trait InvalidRequestLog: Send + Sync + 'static {
+pub trait InvalidRequestLog: fmt::Debug + Send + Sync + 'static {
     /// Records one invalid request, now.
     fn record(&self, request: InvalidRequest);
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use novera_cache::ResourceType;
+use novera_core::{InstanceWatch, InvalidRequestLog};
 use serde::Deserialize;
 use twilight_gateway::EventTypeFlags;
 use twilight_model::gateway::Intents;
@@ -157,6 +158,13 @@ pub struct GatewayConfig {
     /// A shard runner promises to make progress at least this often; liveness fails when it
     /// does not. It ticks on its own timer too, so an unreachable Discord never breaks it.
     pub stall_after: Duration,
+    /// Where the bot's invalid requests are counted (novera-commands' `RestGuard` keeps it):
+    /// a 401, 403 or 429 of the login calls and of the identify budget's refresh is recorded
+    /// there. These requests are the bot's essentials: never held back.
+    pub invalid_requests: Option<Arc<dyn InvalidRequestLog>>,
+    /// This process's instance watch: a `MESSAGE_CREATE` by the bot's own user whose nonce this
+    /// process did not write is reported to it (evidence of another instance).
+    pub instance: Option<Arc<InstanceWatch>>,
 }
 
 impl Default for GatewayConfig {
@@ -180,6 +188,8 @@ impl Default for GatewayConfig {
             pace_identifies: true,
             identify_interval: Duration::from_secs(5),
             stall_after: Duration::from_secs(60),
+            invalid_requests: None,
+            instance: None,
         }
     }
 }

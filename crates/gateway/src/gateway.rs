@@ -25,6 +25,7 @@ use crate::forwarded::{Forwarded, InConsumer};
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
 use crate::metrics::describe_metrics;
+use crate::own_messages::OwnMessages;
 use crate::runner::{ShardRunner, Shared};
 use crate::session_store::{FileSessionStore, SavedSession, SessionStore, usable_now};
 use crate::shutdown_report::ShutdownReport;
@@ -131,6 +132,7 @@ impl Gateway {
             Some(BudgetSource {
                 http: login.http(),
                 rest_deadline: config.rest_deadline,
+                invalid_requests: config.invalid_requests.clone(),
             }),
         );
 
@@ -152,6 +154,10 @@ impl Gateway {
             stop_deadline: Mutex::new(None),
             close_deadline: config.close_deadline,
             stall_after: config.stall_after,
+            own_messages: config
+                .instance
+                .as_ref()
+                .map(|watch| OwnMessages::new(login.current_user().id, Arc::clone(watch))),
         });
 
         let (tx, rx) = mpsc::channel(config.event_queue_capacity);

@@ -51,6 +51,7 @@ pub(crate) struct Pacing {
 pub(crate) struct BudgetSource {
     pub(crate) http: Arc<Client>,
     pub(crate) rest_deadline: Duration,
+    pub(crate) invalid_requests: Option<Arc<dyn novera_core::InvalidRequestLog>>,
 }
 
 #[derive(Debug)]
@@ -160,6 +161,7 @@ impl IdentifyQueue {
                 match fetch::<BotConnectionInfo, _>(
                     "GET /gateway/bot",
                     source.rest_deadline,
+                    source.invalid_requests.as_deref(),
                     source.http.gateway().authed(),
                 )
                 .await

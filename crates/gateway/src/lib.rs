@@ -89,6 +89,7 @@ mod gateway;
 mod identify;
 mod login;
 mod metrics;
+mod own_messages;
 mod runner;
 mod session_store;
 mod shutdown_report;
