@@ -11,6 +11,8 @@ mod cli;
 mod commands;
 mod config;
 mod exit;
+mod guards;
+mod instance_lock;
 mod logging;
 mod redaction;
 mod run;

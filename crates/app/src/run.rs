@@ -18,6 +18,8 @@ use crate::alerts::{AlertKind, Alerts};
 use crate::commands::command_sets;
 use crate::config::Config;
 use crate::exit::Failure;
+use crate::guards::Guards;
+use crate::instance_lock::InstanceLock;
 use crate::settings::bot_settings;
 use crate::{logging, redaction, sandbox, systemd};
 
@@ -32,12 +34,22 @@ pub(crate) struct RunMode {
 
 /// Runs the bot on a fresh runtime (the only one in the process).
 pub(crate) fn run(config: Config, mode: RunMode) -> Result<(), Failure> {
+    // One bot, one instance: before anything connects (the sandbox has no session file).
+    let lock = match config.token {
+        Some(_) => Some(InstanceLock::acquire(&config.session.path, VERSION)?),
+        None => None,
+    };
     let redactor = redaction::redactor(&config);
     let _logs = logging::init(&config.log, &redactor)?;
+    if let Some(lock) = &lock {
+        tracing::info!(lock = %lock.path().display(), "instance lock taken: no other novera runs with this session file");
+    }
     let runtime = runtime()?;
     let outcome = runtime.block_on(lifecycle(config, redactor, mode));
     // The console's stdin reader may sit in a blocking read; don't wait for it.
     runtime.shutdown_timeout(Duration::from_millis(500));
+    // Held until everything stopped: the next process may take it from here.
+    drop(lock);
     outcome
 }
 
@@ -110,7 +122,14 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
     ));
     announce(&format!("novera: status page on http://{health_addr}/"));
 
-    let alerts = start_alerts(&config, redactor, &core)?;
+    let guards = Guards::new(&config);
+    let alerts = start_alerts(&config, redactor, &core, &guards)?;
+    guards.alert_through({
+        let (alerts, status) = (alerts.clone(), Arc::clone(&bot_status));
+        move |kind, text| {
+            raise_alert(&alerts, &status, kind, text);
+        }
+    });
     systemd::spawn(
         &core.shutdown,
         core.status.clone(),
@@ -123,6 +142,7 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
         escalations,
         &alerts,
         &bot_status,
+        &guards,
         sandbox.as_ref(),
         mode,
     )
@@ -162,20 +182,36 @@ async fn serve_health(
 
 /// Starts the webhook alert sender (a tracked task that posts what is queued when the stop is
 /// requested, then ends), or disabled alerts when no webhook is configured.
-fn start_alerts(config: &Config, redactor: Redactor, core: &Core) -> Result<Alerts, Failure> {
+fn start_alerts(
+    config: &Config,
+    redactor: Redactor,
+    core: &Core,
+    guards: &Guards,
+) -> Result<Alerts, Failure> {
     let Some(url) = &config.alerts.webhook_url else {
         return Ok(Alerts::disabled());
     };
-    Alerts::spawn(url, config.alerts.min_interval, redactor, &core.shutdown)
-        .map_err(Failure::config)
+    Alerts::spawn(
+        url,
+        config.alerts.min_interval,
+        redactor,
+        &core.shutdown,
+        Some(guards.rest.clone()),
+    )
+    .map_err(Failure::config)
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the lifecycle's parts, each used once; bundling them would hide which is which"
+)]
 async fn serve(
     config: &Config,
     core: &Core,
     mut escalations: Escalations,
     alerts: &Alerts,
     bot_status: &Arc<BotStatus>,
+    guards: &Guards,
     sandbox: Option<&novera_sim::SimHandle>,
     mode: RunMode,
 ) -> Result<(), Failure> {
@@ -186,6 +222,8 @@ async fn serve(
     }
     let mut builder = Bot::builder(settings)
         .status(Arc::clone(bot_status))
+        .rest_guard(guards.rest.clone())
+        .instance(Arc::clone(&guards.instance))
         .on_failure({
             let alerts = alerts.clone();
             move |failure| {

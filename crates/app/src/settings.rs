@@ -14,6 +14,8 @@ pub(crate) fn bot_settings(config: &Config) -> BotSettings {
         .router(router_config(config))
         .registration(registration_scope(config.commands.registration))
         .stop_timeouts(config.shutdown.close_timeout, config.shutdown.drain_timeout)
+        .rest_guard(config.rest_guard.to_guard())
+        .step_down(config.instance.step_down)
 }
 
 /// Where `commands.registration` registers at start (`off`: nowhere).

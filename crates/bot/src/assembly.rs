@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use novera_commands::{
     CommandFailure, CommandSet, Dispatch, InteractionLedger, RegisterError, RegisterOutcome,
-    Router, Scope,
+    RestGuard, Router, Scope,
 };
-use novera_core::{CancellationToken, ComponentHandle, DrainReport, within};
+use novera_core::{CancellationToken, ComponentHandle, DrainReport, InstanceWatch, within};
 use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, ShutdownReport};
 use tokio::task::JoinHandle;
 
@@ -28,6 +28,8 @@ pub struct BotBuilder {
     on_failure: Option<FailureObserver>,
     ledger: Option<Arc<dyn InteractionLedger>>,
     status: Arc<BotStatus>,
+    rest_guard: Option<RestGuard>,
+    instance: Option<Arc<InstanceWatch>>,
 }
 
 impl std::fmt::Debug for BotBuilder {
@@ -75,6 +77,24 @@ impl BotBuilder {
         self
     }
 
+    /// The bot's REST guard (default: one built from [`BotSettings::rest_guard`], counting in
+    /// this process). Everything that uses the token counts in it: login, the identify budget
+    /// refresh, registration, the router and every context; the binary also reports its alert
+    /// webhook's failures to it, and the cluster gives it a log shared across processes.
+    pub fn rest_guard(mut self, guard: RestGuard) -> Self {
+        self.rest_guard = Some(guard);
+        self
+    }
+
+    /// This process's instance watch (default: a fresh tag, step-down per
+    /// [`BotSettings::step_down`]): the gateway reports the bot's messages with a foreign
+    /// nonce to it, the router 40060s on first responses, and a stepped-down watch stops the
+    /// router answering.
+    pub fn instance(mut self, instance: Arc<InstanceWatch>) -> Self {
+        self.instance = Some(instance);
+        self
+    }
+
     /// Starts the bot: REST login (retried on transient failures), the shards (resuming saved
     /// sessions), the router on the shards' events, then registration when asked for.
     ///
@@ -88,9 +108,22 @@ impl BotBuilder {
     }
 
     async fn assemble(self, core: &Core) -> Result<Bot, StartError> {
+        let mut settings = self.settings;
+        let rest_guard = match self.rest_guard {
+            Some(guard) => guard,
+            None => {
+                settings.rest_guard.validate()?;
+                RestGuard::local(settings.rest_guard.clone())
+            }
+        };
+        let instance = self
+            .instance
+            .unwrap_or_else(|| Arc::new(InstanceWatch::new(settings.step_down)));
         let router_component = core.status.register("command-router");
         let login_component = core.status.register("discord-login");
-        let mut settings = self.settings;
+        guard_parts(&mut settings, &rest_guard, &instance, &router_component);
+        self.status
+            .set_guards(rest_guard.clone(), Arc::clone(&instance));
         let login = login(
             &settings,
             &settings.gateway,
@@ -126,7 +159,9 @@ impl BotBuilder {
             gateway.standby(),
             Arc::new(GatewayView::new(Arc::clone(&gateway))),
         )
-        .config(settings.router.clone());
+        .config(settings.router.clone())
+        .rest_guard(rest_guard.clone())
+        .instance(instance);
         // Every failure is listed on the status page with its reference id, then the caller's
         // observer (the binary's alerts) sees it.
         let status = Arc::clone(&self.status);
@@ -162,7 +197,7 @@ impl BotBuilder {
         // After the router validated the sets (no duplicate names reach Discord) and while it
         // already routes: the shards' first events do not wait for this REST round trip.
         let registration = match settings.registration {
-            Some(scope) => Some(register(&login, &router, scope).await),
+            Some(scope) => Some(register(&login, &router, &rest_guard, scope).await),
             None => None,
         };
         router_component.ready();
@@ -197,14 +232,40 @@ async fn route(router: Router, mut events: Events, cancel: CancellationToken) {
     tracing::debug!("command router stopped taking events");
 }
 
+/// Hands the guards to the parts that report to them: the gateway (login, the budget refresh,
+/// the bot's own messages) and the router's component (degraded once this process steps down).
+fn guard_parts(
+    settings: &mut BotSettings,
+    rest_guard: &RestGuard,
+    instance: &Arc<InstanceWatch>,
+    router_component: &ComponentHandle,
+) {
+    settings.gateway.invalid_requests = Some(rest_guard.log());
+    settings.gateway.instance = Some(Arc::clone(instance));
+    let component = router_component.clone();
+    instance.on_detected(move |evidence| {
+        if evidence.stepped_down {
+            component.degraded(
+                "stepped down: an older instance of this bot answers commands (see /status duplicate_instance)",
+            );
+        }
+    });
+}
+
 async fn register(
     login: &Login,
     router: &Router,
+    guard: &RestGuard,
     scope: Scope,
 ) -> Result<RegisterOutcome, RegisterError> {
-    let outcome =
-        novera_commands::register(&login.http(), login.application_id(), &router.defs(), scope)
-            .await;
+    let outcome = novera_commands::register_guarded(
+        &login.http(),
+        guard,
+        login.application_id(),
+        &router.defs(),
+        scope,
+    )
+    .await;
     match &outcome {
         Ok(RegisterOutcome::Unchanged { .. }) => {
             tracing::info!("commands already registered; nothing sent");
@@ -265,6 +326,8 @@ impl Bot {
             on_failure: None,
             ledger: None,
             status: Arc::new(BotStatus::new()),
+            rest_guard: None,
+            instance: None,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use novera_commands::{RouterConfig, Scope};
+use novera_commands::{RestGuardConfig, RouterConfig, Scope};
 use novera_core::BackoffPolicy;
 use novera_gateway::GatewayConfig;
 
@@ -24,6 +24,11 @@ pub struct BotSettings {
     pub close_timeout: Duration,
     /// How long in-flight handlers get to finish at stop.
     pub drain_timeout: Duration,
+    /// The REST guard: Discord's invalid-request limit, when to warn and when to brake.
+    pub rest_guard: RestGuardConfig,
+    /// Whether this process stops answering commands when it sees another, older instance of
+    /// the bot (so users get one answer); off by default.
+    pub step_down: bool,
 }
 
 impl BotSettings {
@@ -42,7 +47,23 @@ impl BotSettings {
             },
             close_timeout: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(20),
+            rest_guard: RestGuardConfig::default(),
+            step_down: false,
         }
+    }
+
+    /// Sets [`rest_guard`](Self::rest_guard).
+    #[must_use]
+    pub fn rest_guard(mut self, config: RestGuardConfig) -> Self {
+        self.rest_guard = config;
+        self
+    }
+
+    /// Sets [`step_down`](Self::step_down).
+    #[must_use]
+    pub fn step_down(mut self, step_down: bool) -> Self {
+        self.step_down = step_down;
+        self
     }
 
     /// Sets [`router`](Self::router).

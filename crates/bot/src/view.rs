@@ -9,11 +9,15 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use novera_commands::{CommandFailure, GatewayInfo, Router, ShardInfo};
+use novera_commands::{CommandFailure, GatewayInfo, RestGuard, Router, ShardInfo};
+use novera_core::InstanceWatch;
 use novera_gateway::{Gateway, GatewayStatus, ShardState, ShardStatus};
 use novera_health::{
-    CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport, StatusProvider,
+    CommandReport, DuplicateInstanceReport, IdentifyBudgetReport, IncidentReport,
+    InvalidRequestReport, ShardReport, StatusProvider,
 };
+
+mod guards;
 
 /// How many recent errors and alerts the status page lists.
 pub const RECENT_INCIDENTS: usize = 20;
@@ -91,6 +95,7 @@ pub struct BotStatus {
     router: Mutex<Option<Router>>,
     last_error: Mutex<Option<String>>,
     incidents: Mutex<VecDeque<IncidentReport>>,
+    guards: Mutex<Option<(RestGuard, Arc<InstanceWatch>)>>,
 }
 
 impl BotStatus {
@@ -106,6 +111,10 @@ impl BotStatus {
 
     pub(crate) fn set_router(&self, router: Router) {
         *lock(&self.router) = Some(router);
+    }
+
+    pub(crate) fn set_guards(&self, rest_guard: RestGuard, instance: Arc<InstanceWatch>) {
+        *lock(&self.guards) = Some((rest_guard, instance));
     }
 
     /// Records the latest error an operator should see (already free of secrets); it is also
@@ -201,6 +210,20 @@ impl StatusProvider for BotStatus {
 
     fn incidents(&self) -> Vec<IncidentReport> {
         lock(&self.incidents).iter().cloned().collect()
+    }
+
+    fn invalid_requests(&self) -> Option<InvalidRequestReport> {
+        let guard = lock(&self.guards)
+            .as_ref()
+            .map(|(guard, _)| guard.clone())?;
+        Some(guards::invalid_request_report(&guard.status()))
+    }
+
+    fn duplicate_instance(&self) -> Option<DuplicateInstanceReport> {
+        let watch = lock(&self.guards)
+            .as_ref()
+            .map(|(_, watch)| Arc::clone(watch))?;
+        Some(guards::duplicate_report(&watch.report()))
     }
 }
 

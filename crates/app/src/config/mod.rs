@@ -6,6 +6,7 @@
 //! when one is not.
 
 mod error;
+mod guards;
 mod sources;
 mod types;
 
@@ -17,6 +18,7 @@ use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use error::ConfigError;
+pub(crate) use guards::{InstanceConfig, RestGuardConfig};
 pub(crate) use sources::EnvSource;
 pub(crate) use types::{
     IntentList, LogFormat, LogRotation, Registration, ResourceList, Secret, ShardCountSetting,
@@ -41,6 +43,8 @@ pub(crate) struct Config {
     pub(crate) alerts: AlertsConfig,
     pub(crate) commands: CommandsConfig,
     pub(crate) shutdown: ShutdownConfig,
+    pub(crate) rest_guard: RestGuardConfig,
+    pub(crate) instance: InstanceConfig,
 }
 
 /// Where Discord is and how to talk to it.
@@ -398,7 +402,7 @@ impl Config {
                 "must not be empty; leave it out to disable prefix commands",
             );
         }
-        Ok(())
+        self.rest_guard.validate(figment)
     }
 
     fn resolve_token_file(&mut self, figment: &Figment) -> Result<(), ConfigError> {
