@@ -271,3 +271,29 @@ pub(crate) async fn status(health: &str) -> serde_json::Value {
     assert_eq!(code, 200, "{body}");
     serde_json::from_str(&body).expect("/status is JSON")
 }
+
+/// A stand-in for Discord's webhook endpoint that records what it is sent.
+pub(crate) async fn webhook_capture() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::routing::post;
+    let posted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let app = axum::Router::new().route(
+        "/api/v10/webhooks/{id}/{token}",
+        post({
+            let posted = posted.clone();
+            move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let posted = posted.clone();
+                async move {
+                    posted.lock().unwrap().push(body);
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, posted)
+}
