@@ -71,10 +71,7 @@ async fn spam_a_forbidden_channel(guarded: bool) -> Scenario {
         .await
         .unwrap();
     for i in 0..SPAM {
-        control
-            .post_message(channel, "!ping", None)
-            .await
-            .unwrap();
+        control.post_message(channel, "!ping", None).await.unwrap();
         if i % 10 == 9 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -168,8 +165,14 @@ async fn the_guard_keeps_the_bot_under_the_limit_and_answering() {
     let (code, metrics) = get(&format!("{health}/metrics")).await;
     assert_eq!(code, 200);
     let gauge = metric(&metrics, "novera_rest_invalid_requests ");
-    assert!(gauge >= f64::from(LIMIT) / 2.0 && gauge < f64::from(LIMIT), "{gauge}");
-    assert!(metric(&metrics, "novera_rest_refused_total{") > 0.0, "{metrics}");
+    assert!(
+        gauge >= f64::from(LIMIT) / 2.0 && gauge < f64::from(LIMIT),
+        "{gauge}"
+    );
+    assert!(
+        metric(&metrics, "novera_rest_refused_total{") > 0.0,
+        "{metrics}"
+    );
 
     // The warnings (50 %, 80 %, braking) in the log, and one alert (the others of the kind are
     // coalesced within `alerts.min_interval`).
@@ -183,7 +186,11 @@ async fn the_guard_keeps_the_bot_under_the_limit_and_answering() {
     let posted = alerts.lock().unwrap().clone();
     let ours: Vec<&Value> = posted
         .iter()
-        .filter(|a| a["content"].as_str().is_some_and(|c| c.contains("invalid requests")))
+        .filter(|a| {
+            a["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("invalid requests"))
+        })
         .collect();
     assert_eq!(ours.len(), 1, "one alert: {posted:?}");
     let content = ours[0]["content"].as_str().unwrap();

@@ -345,7 +345,6 @@ async fn disallowed_intents_exit_78_with_the_fix_and_no_reconnect() {
     );
 }
 
-
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn systemd_gets_ready_watchdog_status_and_stopping() {

@@ -215,7 +215,7 @@ impl Router {
             received_at,
             resume,
         } = dispatch;
-        if self.shared.instance.stepped_down() {
+        if !self.shared.instance.answers(received_at) {
             // Another, older instance answers: a second answer is what users must not get.
             if matches!(event, Event::InteractionCreate(_) | Event::MessageCreate(_)) {
                 metrics::counter!("novera_commands_stepped_down_total").increment(1);

@@ -15,9 +15,11 @@
 //! on which one is newer without talking to each other.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
 
 /// The tag's length: seven base-36 digits of the start time (seconds since the Unix epoch, good
 /// until the year 4453) and five random ones.
@@ -181,7 +183,8 @@ pub struct InstanceWatch {
     next: AtomicU64,
     step_down: bool,
     detected: AtomicU64,
-    stepped_down: AtomicBool,
+    /// When this process stepped down (set once).
+    stepped_down_at: OnceLock<Instant>,
     evidence: Mutex<VecDeque<DuplicateEvidence>>,
     observers: Mutex<Vec<Observer>>,
 }
@@ -221,7 +224,7 @@ impl InstanceWatch {
             next: AtomicU64::new(0),
             step_down,
             detected: AtomicU64::new(0),
-            stepped_down: AtomicBool::new(false),
+            stepped_down_at: OnceLock::new(),
             evidence: Mutex::new(VecDeque::new()),
             observers: Mutex::new(Vec::new()),
         }
@@ -257,7 +260,17 @@ impl InstanceWatch {
     /// Whether this process stepped down (stopped answering commands).
     #[must_use]
     pub fn stepped_down(&self) -> bool {
-        self.stepped_down.load(Ordering::Relaxed)
+        self.stepped_down_at.get().is_some()
+    }
+
+    /// Whether a command received at `received_at` is this process's to answer: everything
+    /// received before it stepped down still is (the other instance learns of this one only
+    /// from its answers, so the last ones must go out).
+    #[must_use]
+    pub fn answers(&self, received_at: Instant) -> bool {
+        self.stepped_down_at
+            .get()
+            .is_none_or(|at| received_at < *at)
     }
 
     /// Calls `observer` with every piece of evidence (after it was counted and logged); it runs
@@ -293,7 +306,7 @@ impl InstanceWatch {
             && other
                 .as_ref()
                 .is_some_and(|other| self.tag.is_newer_than(other))
-            && !self.stepped_down.swap(true, Ordering::Relaxed);
+            && self.stepped_down_at.set(Instant::now()).is_ok();
         let evidence = DuplicateEvidence {
             kind,
             detail,
@@ -410,6 +423,17 @@ mod tests {
         assert!(seen[0].first && !seen[1].first && !seen[2].first);
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn commands_received_before_the_step_down_are_still_answered() {
+        let newer = InstanceWatch::with_tag(InstanceTag::new(1_750_000_001, 1), true);
+        let older = InstanceWatch::with_tag(InstanceTag::new(1_750_000_000, 1), false);
+        let before = Instant::now();
+        tokio::time::advance(std::time::Duration::from_millis(10)).await;
+        newer.check_nonce(&older.next_nonce(), String::new);
+        assert!(newer.answers(before), "received before the step-down");
+        assert!(!newer.answers(Instant::now()));
+    }
+
     #[test]
     fn only_the_newer_of_two_instances_steps_down() {
         let older = InstanceWatch::with_tag(InstanceTag::new(1_750_000_000, 9), true);
@@ -420,6 +444,8 @@ mod tests {
         assert!(!older.stepped_down());
         assert!(newer.stepped_down());
         assert!(newer.report().evidence[0].stepped_down);
+        assert!(older.answers(Instant::now()));
+        assert!(!newer.answers(Instant::now()));
 
         // Started in the same second: the random part decides, the same way on both sides.
         let a = InstanceWatch::with_tag(InstanceTag::new(1_750_000_000, 1), true);
