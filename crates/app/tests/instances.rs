@@ -159,23 +159,7 @@ async fn two_hosts_both_report_the_duplicate_and_the_newer_steps_down() {
     );
 
     for (who, instance) in [("older", &older), ("newer", &newer)] {
-        let report = status(&instance.health).await["duplicate_instance"].clone();
-        assert!(
-            !report["evidence"].as_array().unwrap().is_empty(),
-            "{who}: {report}"
-        );
-        let (_, metrics) = get(&format!("{}/metrics", instance.health)).await;
-        let counted: f64 = metrics
-            .lines()
-            .filter(|l| l.starts_with("novera_duplicate_instance_detected_total{"))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum();
-        assert!(counted >= 1.0, "{who}: {metrics}");
-        let logs = instance.novera.stderr();
-        assert!(
-            logs.contains("another instance of this bot is running with the same token"),
-            "{who} logs it at error:\n{logs}"
-        );
+        assert_reported(who, instance).await;
     }
     let newer_report = status(&newer.health).await["duplicate_instance"].clone();
     eventually("the newer instance to step down", || async {
@@ -195,7 +179,60 @@ async fn two_hosts_both_report_the_duplicate_and_the_newer_steps_down() {
     );
 
     // One answer per command from here on.
-    let stepped_down_before = stepped_down_total(&newer.health).await;
+    one_answer_each(&control, channel, &newer.health).await;
+
+    // One alert each.
+    for (who, instance) in [("older", &older), ("newer", &newer)] {
+        assert_eq!(
+            duplicate_alerts(instance),
+            1,
+            "{who}: {:?}",
+            instance.alerts
+        );
+    }
+
+    for novera in [&mut older.novera, &mut newer.novera] {
+        novera.signal("TERM");
+        assert_eq!(novera.exit().await.code(), Some(0), "{}", novera.dump());
+    }
+    sim.shutdown().await;
+}
+
+/// Events the stepped-down router passed over (`novera_commands_stepped_down_total`).
+async fn stepped_down_total(health: &str) -> f64 {
+    let (_, metrics) = get(&format!("{health}/metrics")).await;
+    metrics
+        .lines()
+        .find(|l| l.starts_with("novera_commands_stepped_down_total"))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// `instance` reports the other one: evidence in `/status`, the metric, an error log line.
+async fn assert_reported(who: &str, instance: &Instance) {
+    let report = status(&instance.health).await["duplicate_instance"].clone();
+    assert!(
+        !report["evidence"].as_array().unwrap().is_empty(),
+        "{who}: {report}"
+    );
+    let (_, metrics) = get(&format!("{}/metrics", instance.health)).await;
+    let counted: f64 = metrics
+        .lines()
+        .filter(|l| l.starts_with("novera_duplicate_instance_detected_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    assert!(counted >= 1.0, "{who}: {metrics}");
+    let logs = instance.novera.stderr();
+    assert!(
+        logs.contains("another instance of this bot is running with the same token"),
+        "{who} logs it at error:\n{logs}"
+    );
+}
+
+/// Five prefix and three slash commands after the step-down: the stepped-down instance passes
+/// over all eight, and each gets exactly one answer.
+async fn one_answer_each(control: &ControlClient, channel: u64, stepped_down: &str) {
+    let stepped_down_before = stepped_down_total(stepped_down).await;
     let mut sent = Vec::new();
     for _ in 0..5 {
         sent.push(
@@ -218,12 +255,12 @@ async fn two_hosts_both_report_the_duplicate_and_the_newer_steps_down() {
     }
     // The stepped-down instance saw all eight and answered none.
     eventually("the newer instance to pass over every command", || async {
-        (stepped_down_total(&newer.health).await >= stepped_down_before + 8.0).then_some(())
+        (stepped_down_total(stepped_down).await >= stepped_down_before + 8.0).then_some(())
     })
     .await;
     for id in &sent {
         eventually("the prefix command to be answered", || async {
-            (replies_to(&control, channel, id).await >= 1).then_some(())
+            (replies_to(control, channel, id).await >= 1).then_some(())
         })
         .await;
     }
@@ -234,40 +271,25 @@ async fn two_hosts_both_report_the_duplicate_and_the_newer_steps_down() {
         .await;
     }
     for id in &sent {
-        assert_eq!(replies_to(&control, channel, id).await, 1, "message {id}");
+        assert_eq!(replies_to(control, channel, id).await, 1, "message {id}");
     }
     for id in &slash {
         let answer = control.interaction(id).await.unwrap();
         assert!(answer.error.is_none(), "one answer, no 40060: {answer:?}");
     }
-
-    // One alert each.
-    for (who, instance) in [("older", &older), ("newer", &newer)] {
-        let posted = instance.alerts.lock().unwrap().clone();
-        let duplicates = posted
-            .iter()
-            .filter(|a| {
-                a["content"]
-                    .as_str()
-                    .is_some_and(|c| c.contains("duplicate instance"))
-            })
-            .count();
-        assert_eq!(duplicates, 1, "{who}: {posted:?}");
-    }
-
-    for novera in [&mut older.novera, &mut newer.novera] {
-        novera.signal("TERM");
-        assert_eq!(novera.exit().await.code(), Some(0), "{}", novera.dump());
-    }
-    sim.shutdown().await;
 }
 
-/// Events the stepped-down router passed over (`novera_commands_stepped_down_total`).
-async fn stepped_down_total(health: &str) -> f64 {
-    let (_, metrics) = get(&format!("{health}/metrics")).await;
-    metrics
-        .lines()
-        .find(|l| l.starts_with("novera_commands_stepped_down_total"))
-        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
-        .unwrap_or(0.0)
+/// The `duplicate instance` alerts `instance` posted.
+fn duplicate_alerts(instance: &Instance) -> usize {
+    instance
+        .alerts
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("duplicate instance"))
+        })
+        .count()
 }

@@ -109,12 +109,11 @@ impl BotBuilder {
 
     async fn assemble(self, core: &Core) -> Result<Bot, StartError> {
         let mut settings = self.settings;
-        let rest_guard = match self.rest_guard {
-            Some(guard) => guard,
-            None => {
-                settings.rest_guard.validate()?;
-                RestGuard::local(settings.rest_guard.clone())
-            }
+        let rest_guard = if let Some(guard) = self.rest_guard {
+            guard
+        } else {
+            settings.rest_guard.validate()?;
+            RestGuard::local(settings.rest_guard.clone())
         };
         let instance = self
             .instance

@@ -491,11 +491,11 @@ fn ratio(count: u64, limit: u32) -> f64 {
 struct InFlight<'a>(Option<&'a AtomicU64>);
 
 impl<'a> InFlight<'a> {
-    fn enter(counter: &'a AtomicU64, counted: bool) -> Self {
-        if counted {
+    fn enter(counter: &'a AtomicU64, applies: bool) -> Self {
+        if applies {
             counter.fetch_add(1, Ordering::Relaxed);
         }
-        Self(counted.then_some(counter))
+        Self(applies.then_some(counter))
     }
 }
 

@@ -154,10 +154,7 @@ impl Gateway {
             stop_deadline: Mutex::new(None),
             close_deadline: config.close_deadline,
             stall_after: config.stall_after,
-            own_messages: config
-                .instance
-                .as_ref()
-                .map(|watch| OwnMessages::new(login.current_user().id, Arc::clone(watch))),
+            own_messages: own_messages(login, config),
         });
 
         let (tx, rx) = mpsc::channel(config.event_queue_capacity);
@@ -331,6 +328,12 @@ impl Gateway {
 
 /// One slot per owned shard (registered as component `shard-{id}`), holding the session to
 /// resume when one was loaded.
+/// The check of the bot's own messages for another instance's nonce, when there is a watch.
+fn own_messages(login: &Login, config: &GatewayConfig) -> Option<OwnMessages> {
+    let watch = config.instance.as_ref()?;
+    Some(OwnMessages::new(login.current_user().id, Arc::clone(watch)))
+}
+
 fn build_slots(
     owned: std::ops::Range<u32>,
     loaded: &[SavedSession],
