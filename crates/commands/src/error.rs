@@ -227,21 +227,12 @@ impl CommandError {
         }
     }
 
-    /// What to tell the user when the handler failed because Discord refused (403, 404) or the
-    /// REST guard held back a request: the bot lacks a permission where it acted, or the target
-    /// is gone. Not a bug, and not worth another doomed request.
-    pub(crate) fn rest_refusal(&self) -> Option<&'static str> {
-        let Kind::Internal(error) = &self.kind else {
-            return None;
-        };
-        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error.as_ref());
-        while let Some(error) = next {
-            if let Some(text) = refusal_text(error) {
-                return Some(text);
-            }
-            next = error.source();
+    /// The error behind an internal failure (for the router to look into its chain).
+    pub(crate) fn internal_error(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            Kind::Internal(error) => Some(error.as_ref()),
+            Kind::User(_) => None,
         }
-        None
     }
 
     /// The cause as the operator should read it (the full source chain).
@@ -251,30 +242,6 @@ impl CommandError {
             Kind::User(message) => message.clone(),
             Kind::Internal(error) => chain(error.as_ref()),
         }
-    }
-}
-
-/// The user's text for one error of a chain, when it is a refusal.
-fn refusal_text(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    // `Refused` variants are transparent: the refusal is not a source of its wrapper.
-    let refused = error
-        .downcast_ref::<RestRefused>()
-        .or_else(|| match error.downcast_ref::<ReplyError>() {
-            Some(ReplyError::Refused(refused)) => Some(refused),
-            _ => None,
-        })
-        .or_else(|| match error.downcast_ref::<RestError>() {
-            Some(RestError::Refused(refused)) => Some(refused),
-            _ => None,
-        });
-    if let Some(refused) = refused {
-        return Some(refused.user_message());
-    }
-    let failure = crate::rest_guard::Failure::of(error.downcast_ref::<twilight_http::Error>()?)?;
-    match (failure.status, failure.code) {
-        (403, _) => Some(FORBIDDEN_TEXT),
-        (404, Some(10003 | 10008)) => Some(GONE_TEXT),
-        _ => None,
     }
 }
 

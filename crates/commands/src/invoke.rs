@@ -110,7 +110,7 @@ pub(crate) async fn run(
                 shared.counters.served(name);
                 send(&responder, &Reply::text(message).ephemeral()).await;
             }
-            None if error.rest_refusal().is_some() => {
+            None if crate::rest_guard::refusal_text(&error).is_some() => {
                 refused(&shared, name, kind, &responder, &error).await;
             }
             None => {
@@ -253,7 +253,7 @@ async fn refused(
         // The reply would go to the very channel that refused: another invalid request.
         return;
     }
-    if let Some(text) = error.rest_refusal() {
+    if let Some(text) = crate::rest_guard::refusal_text(error) {
         send(responder, &Reply::text(text).ephemeral()).await;
     }
 }

@@ -40,9 +40,12 @@ use twilight_http::request::Request;
 use twilight_http::{Client, Response};
 
 pub use config::RestGuardConfig;
-pub(crate) use route::{Failure, Route};
+use route::Failure;
+pub(crate) use route::Route;
 
-use crate::error::{Refusal, RestError, RestRefused};
+use crate::error::{
+    CommandError, FORBIDDEN_TEXT, GONE_TEXT, Refusal, ReplyError, RestError, RestRefused,
+};
 
 /// Contributors named in a warning.
 const TOP: usize = 3;
@@ -504,6 +507,44 @@ impl Drop for InFlight<'_> {
         if let Some(counter) = self.0 {
             counter.fetch_sub(1, Ordering::Relaxed);
         }
+    }
+}
+
+/// What to tell the user when a handler failed because Discord refused (403, 404) or the guard
+/// held a request back: the bot lacks a permission where it acted, or the target is gone. Not a
+/// bug, and not worth another doomed request.
+pub(crate) fn refusal_text(error: &CommandError) -> Option<&'static str> {
+    let mut next = error.internal_error();
+    while let Some(error) = next {
+        if let Some(text) = refusal_text_of(error) {
+            return Some(text);
+        }
+        next = error.source();
+    }
+    None
+}
+
+/// The user's text for one error of a chain, when it is a refusal.
+fn refusal_text_of(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    // `Refused` variants are transparent: the refusal is not a source of its wrapper.
+    let refused = error
+        .downcast_ref::<RestRefused>()
+        .or_else(|| match error.downcast_ref::<ReplyError>() {
+            Some(ReplyError::Refused(refused)) => Some(refused),
+            _ => None,
+        })
+        .or_else(|| match error.downcast_ref::<RestError>() {
+            Some(RestError::Refused(refused)) => Some(refused),
+            _ => None,
+        });
+    if let Some(refused) = refused {
+        return Some(refused.user_message());
+    }
+    let failure = Failure::of(error.downcast_ref::<twilight_http::Error>()?)?;
+    match (failure.status, failure.code) {
+        (403, _) => Some(FORBIDDEN_TEXT),
+        (404, Some(10003 | 10008)) => Some(GONE_TEXT),
+        _ => None,
     }
 }
 

@@ -221,3 +221,28 @@ async fn each_level_is_announced_once_with_the_largest_contributors() {
     fail(&guard, 1, 50);
     assert_eq!(alerts.lock().unwrap().len(), 4);
 }
+
+#[test]
+fn a_refusal_in_a_handlers_error_tells_the_user_why() {
+    let refused = |status| RestRefused {
+        route: "POST /channels/{id}/messages".to_owned(),
+        reason: Refusal::RecentlyFailed {
+            target: "channels/1".to_owned(),
+            status,
+        },
+        count: 95,
+        limit: 100,
+    };
+    // As a handler returns it with `?` from `ctx.reply` or `ctx.request`.
+    let from_reply = CommandError::from(ReplyError::Refused(refused(403)));
+    assert_eq!(refusal_text(&from_reply), Some(FORBIDDEN_TEXT));
+    let from_guard = CommandError::from(RestError::Refused(refused(404)));
+    assert_eq!(refusal_text(&from_guard), Some(GONE_TEXT));
+    let essentials = CommandError::from(RestRefused {
+        reason: Refusal::EssentialsOnly,
+        ..refused(403)
+    });
+    assert!(refusal_text(&essentials).is_some_and(|t| t.contains("holding back")));
+    assert_eq!(refusal_text(&CommandError::internal("a bug")), None);
+    assert_eq!(refusal_text(&CommandError::user("bad input")), None);
+}
