@@ -91,36 +91,18 @@ async fn register_with(
             format!("applications/{application_id}/guilds/{guild_id}/commands")
         }
     };
-    let registered: Vec<CommandModel> = match scope {
-        Scope::Global => {
-            let response = observe(
-                guard,
-                "GET",
-                &path,
-                deadline(
-                    "GET commands",
-                    REQUEST_DEADLINE,
-                    client.global_commands().into_future(),
-                )
-                .await?,
-            )?;
-            deadline("GET commands", REQUEST_DEADLINE, response.models()).await??
-        }
-        Scope::Guild(guild_id) => {
-            let response = observe(
-                guard,
-                "GET",
-                &path,
-                deadline(
-                    "GET commands",
-                    REQUEST_DEADLINE,
-                    client.guild_commands(guild_id).into_future(),
-                )
-                .await?,
-            )?;
-            deadline("GET commands", REQUEST_DEADLINE, response.models()).await??
-        }
+    let listing = match scope {
+        Scope::Global => client.global_commands().into_future(),
+        Scope::Guild(guild_id) => client.guild_commands(guild_id).into_future(),
     };
+    let response = observe(
+        guard,
+        "GET",
+        &path,
+        deadline("GET commands", REQUEST_DEADLINE, listing).await?,
+    )?;
+    let registered: Vec<CommandModel> =
+        deadline("GET commands", REQUEST_DEADLINE, response.models()).await??;
     let registered_keys = keyed(&registered)?;
 
     let added: Vec<String> = wanted_keys
@@ -145,34 +127,16 @@ async fn register_with(
             count: wanted.len(),
         });
     }
-    match scope {
-        Scope::Global => {
-            observe(
-                guard,
-                "PUT",
-                &path,
-                deadline(
-                    "PUT commands",
-                    REQUEST_DEADLINE,
-                    client.set_global_commands(&wanted).into_future(),
-                )
-                .await?,
-            )?;
-        }
-        Scope::Guild(guild_id) => {
-            observe(
-                guard,
-                "PUT",
-                &path,
-                deadline(
-                    "PUT commands",
-                    REQUEST_DEADLINE,
-                    client.set_guild_commands(guild_id, &wanted).into_future(),
-                )
-                .await?,
-            )?;
-        }
-    }
+    let overwrite = match scope {
+        Scope::Global => client.set_global_commands(&wanted).into_future(),
+        Scope::Guild(guild_id) => client.set_guild_commands(guild_id, &wanted).into_future(),
+    };
+    observe(
+        guard,
+        "PUT",
+        &path,
+        deadline("PUT commands", REQUEST_DEADLINE, overwrite).await?,
+    )?;
     tracing::info!(?scope, ?added, ?removed, ?changed, "commands registered");
     Ok(RegisterOutcome::Overwritten {
         count: wanted.len(),
