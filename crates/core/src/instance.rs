@@ -207,7 +207,9 @@ impl InstanceWatch {
         Self::with_tag(InstanceTag::generate(), step_down)
     }
 
-    /// A watch under `tag` (tests; processes of one deployment that must share a tag).
+    /// A watch under `tag`: for tests, and for the processes of one deployment (cluster roles),
+    /// which must share a tag or each would take the others' messages for another instance.
+    /// Each process still writes its own nonces (the sequence starts at a random point).
     #[must_use]
     pub fn with_tag(tag: InstanceTag, step_down: bool) -> Self {
         // Exported at zero from the start, so a rule on its increase sees the first detection.
@@ -221,7 +223,9 @@ impl InstanceWatch {
         metrics::gauge!("novera_duplicate_instance_stepped_down").set(0.0);
         Self {
             tag,
-            next: AtomicU64::new(0),
+            // A random start: processes that share a tag (one deployment) never write the same
+            // nonce, which Discord's `enforce_nonce` would take for a resend.
+            next: AtomicU64::new(fastrand::u64(..)),
             step_down,
             detected: AtomicU64::new(0),
             stepped_down_at: OnceLock::new(),
@@ -236,8 +240,8 @@ impl InstanceWatch {
         &self.tag
     }
 
-    /// A nonce for the next message: the tag and a sequence number, at most
-    /// [`NONCE_MAX_LEN`] characters, never the same twice in this process.
+    /// A nonce for the next message: the tag and a sequence number (from a random start), at
+    /// most [`NONCE_MAX_LEN`] characters, never the same twice in this process.
     #[must_use]
     pub fn next_nonce(&self) -> String {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
@@ -395,6 +399,11 @@ mod tests {
             InstanceTag::of_nonce(&first).map(|t| t.started_unix_secs()),
             Some(1_750_000_000)
         );
+        // Two processes of one deployment share a tag, never a nonce.
+        let sibling = InstanceWatch::with_tag(watch.tag().clone(), false);
+        let theirs = sibling.next_nonce();
+        assert!(watch.is_ours(&theirs));
+        assert_ne!(theirs, watch.next_nonce());
     }
 
     #[test]
