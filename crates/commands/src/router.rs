@@ -217,7 +217,16 @@ impl Router {
         } = dispatch;
         if !self.shared.instance.answers(received_at) {
             // Another, older instance answers: a second answer is what users must not get.
-            if matches!(event, Event::InteractionCreate(_) | Event::MessageCreate(_)) {
+            let command = match &event {
+                Event::InteractionCreate(_) => true,
+                Event::MessageCreate(created) => {
+                    self.shared.config.prefix.as_deref().is_some_and(|prefix| {
+                        !created.author.bot && prefix::split(&created.content, prefix).is_some()
+                    })
+                }
+                _ => false,
+            };
+            if command {
                 metrics::counter!("novera_commands_stepped_down_total").increment(1);
             }
             return None;
