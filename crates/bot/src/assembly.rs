@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use novera_commands::{
-    CommandFailure, CommandSet, Dispatch, InteractionLedger, RegisterError, RegisterOutcome,
-    Router, Scope,
+    CommandFailure, CommandSet, Dispatch, GatewayInfo, InteractionLedger, RegisterError,
+    RegisterOutcome, Router, Scope,
 };
 use novera_core::{CancellationToken, ComponentHandle, DrainReport, within};
 use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, ShutdownReport};
@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::error::StartError;
 use crate::login::login;
 use crate::parts::Core;
-use crate::settings::BotSettings;
+use crate::settings::{BotSettings, Role};
 use crate::view::{BotStatus, GatewayView};
 
 /// Observer of failed invocations, handed to the router.
@@ -75,8 +75,10 @@ impl BotBuilder {
         self
     }
 
-    /// Starts the bot: REST login (retried on transient failures), the shards (resuming saved
-    /// sessions), the router on the shards' events, then registration when asked for.
+    /// Starts the bot in its [`Role`]: REST login (retried on transient failures); standalone,
+    /// the shards (resuming saved sessions) and the router on their events; as a gateway, the
+    /// shards publishing to the broker; as a worker, the router on the broker's events. Then
+    /// registration, when asked for and the role routes.
     ///
     /// The router's component (`command-router`) is registered first, so readiness cannot
     /// hold before the shards and the router exist. A stop requested before login succeeded
@@ -88,12 +90,15 @@ impl BotBuilder {
     }
 
     async fn assemble(self, core: &Core) -> Result<Bot, StartError> {
-        let router_component = core.status.register("command-router");
+        let router_component = self
+            .settings
+            .role
+            .routes()
+            .then(|| core.status.register("command-router"));
         let login_component = core.status.register("discord-login");
-        let mut settings = self.settings;
         let login = login(
-            &settings,
-            &settings.gateway,
+            &self.settings,
+            &self.settings.gateway,
             &core.shutdown,
             &login_component,
             &self.status,
@@ -102,33 +107,87 @@ impl BotBuilder {
         tracing::info!(
             user = %login.current_user().name,
             application_id = %login.application_id(),
-            "logged in; connecting shards"
+            role = self.settings.role.name(),
+            "logged in"
         );
+        let mut bot = match self.settings.role.clone() {
+            Role::Standalone => self.standalone(core, login).await?,
+            Role::Gateway(cluster) => {
+                crate::cluster_roles::gateway(self, core, login, &cluster).await?
+            }
+            Role::Worker(cluster) => {
+                crate::cluster_roles::worker(self, core, login, &cluster).await?
+            }
+        };
+        // After the router validated the sets (no duplicate names reach Discord) and while it
+        // already routes: the shards' first events do not wait for this REST round trip.
+        if let (Some(scope), Some(router)) = (bot.settings.registration, &bot.router) {
+            bot.registration = Some(register(&bot.login, router, scope).await);
+        }
+        if let Some(component) = router_component {
+            component.ready();
+            bot.router_component = Some(component);
+        }
+        Ok(bot)
+    }
 
-        // The router is the only consumer: it gets what it acts on, every other event stays
-        // in the shard's task (cache and waiters only).
-        settings.gateway.forward = settings
-            .router
-            .event_types()
-            .into_iter()
-            .fold(EventTypeFlags::empty(), |flags, kind| {
-                flags | EventTypeFlags::from(kind)
-            });
+    /// Shards and router in this process: the router is the gateway's only consumer.
+    async fn standalone(self, core: &Core, login: Login) -> Result<Bot, StartError> {
+        let mut settings = self.settings.clone();
+        // The router gets what it acts on, every other event stays in the shard's task (cache
+        // and waiters only).
+        settings.gateway.forward = flags(&settings.router.event_types());
         let (gateway, events) =
             Gateway::start(&login, &settings.gateway, &core.supervisor, &core.status).await?;
         let gateway = Arc::new(gateway);
         self.status.set_gateway(Arc::clone(&gateway));
+        let router = match self.build_router(
+            core,
+            &login,
+            (gateway.cache(), gateway.standby()),
+            Arc::new(GatewayView::new(Arc::clone(&gateway))),
+        ) {
+            Ok(router) => router,
+            Err(error) => {
+                // Nothing will consume the events: stop the shards we just started.
+                if let Err(e) = gateway.shutdown(settings.close_timeout).await {
+                    tracing::warn!(error = %e, "closing the shards after a router error failed");
+                }
+                return Err(error.into());
+            }
+        };
+        let cancel = CancellationToken::new();
+        let task = core.shutdown.spawn(
+            "command router intake",
+            route(router.clone(), events, cancel.clone()),
+        );
+        Ok(Bot::assembled(
+            core,
+            settings,
+            login,
+            Some(gateway),
+            Some(router),
+            Intake::Router { task, cancel },
+        ))
+    }
 
+    /// The router over `cache` and `standby`, with the builder's sets, observer and ledger;
+    /// every failure is also listed on the status page with its reference id.
+    pub(crate) fn build_router(
+        self,
+        core: &Core,
+        login: &Login,
+        (cache, standby): (Arc<novera_cache::Cache>, Arc<twilight_standby::Standby>),
+        gateway: Arc<dyn GatewayInfo>,
+    ) -> Result<Router, novera_commands::ConfigError> {
         let mut router = Router::builder(
             login.http(),
             login.application_id(),
-            gateway.cache(),
-            gateway.standby(),
-            Arc::new(GatewayView::new(Arc::clone(&gateway))),
+            cache,
+            standby,
+            gateway,
         )
-        .config(settings.router.clone());
-        // Every failure is listed on the status page with its reference id, then the caller's
-        // observer (the binary's alerts) sees it.
+        .config(self.settings.router.clone());
         let status = Arc::clone(&self.status);
         let observer = self.on_failure;
         router = router.on_failure(move |failure: &CommandFailure| {
@@ -143,42 +202,29 @@ impl BotBuilder {
         for set in self.sets {
             router = router.commands(set);
         }
-        let router = match router.build(&core.shutdown) {
-            Ok(router) => router,
-            Err(error) => {
-                // Nothing will consume the events: stop the shards we just started.
-                if let Err(e) = gateway.shutdown(settings.close_timeout).await {
-                    tracing::warn!(error = %e, "closing the shards after a router error failed");
-                }
-                return Err(error.into());
-            }
-        };
+        let router = router.build(&core.shutdown)?;
         self.status.set_router(router.clone());
-        let intake = CancellationToken::new();
-        let router_task = core.shutdown.spawn(
-            "command router intake",
-            route(router.clone(), events, intake.clone()),
-        );
-        // After the router validated the sets (no duplicate names reach Discord) and while it
-        // already routes: the shards' first events do not wait for this REST round trip.
-        let registration = match settings.registration {
-            Some(scope) => Some(register(&login, &router, scope).await),
-            None => None,
-        };
-        router_component.ready();
-
-        Ok(Bot {
-            core: core.clone(),
-            settings,
-            login,
-            gateway,
-            router,
-            router_task,
-            intake,
-            router_component,
-            registration,
-        })
+        Ok(router)
     }
+
+    pub(crate) fn settings(&self) -> &BotSettings {
+        &self.settings
+    }
+
+    pub(crate) fn status_handle(&self) -> &Arc<BotStatus> {
+        &self.status
+    }
+
+    pub(crate) fn set_ledger(&mut self, ledger: Arc<dyn InteractionLedger>) {
+        self.ledger = Some(ledger);
+    }
+}
+
+/// The event type flags of `kinds`.
+pub(crate) fn flags(kinds: &[twilight_model::gateway::event::EventType]) -> EventTypeFlags {
+    kinds.iter().fold(EventTypeFlags::empty(), |flags, kind| {
+        flags | EventTypeFlags::from(*kind)
+    })
 }
 
 /// The router's intake: every forwarded event, with the time its shard received it, until the
@@ -217,28 +263,50 @@ async fn register(
     outcome
 }
 
-/// A running bot: logged in, shards connected (or connecting), router routing their events.
+/// What carries events into this process's work, stopped in order by [`Bot::stop`].
+pub(crate) enum Intake {
+    /// Standalone: the router's intake from the shards.
+    Router {
+        task: JoinHandle<()>,
+        cancel: CancellationToken,
+    },
+    /// Gateway role: the publisher to the broker.
+    Publisher {
+        task: JoinHandle<()>,
+        cancel: CancellationToken,
+    },
+    /// Worker role: the shared work consumer.
+    Worker {
+        task: JoinHandle<()>,
+        cancel: CancellationToken,
+    },
+}
+
+/// A running bot: logged in, its role's parts running (shards and router standalone; shards and
+/// publisher as a gateway; consumers and router as a worker).
 ///
 /// Stop it with [`stop`](Self::stop), which keeps the stop order of the architecture:
-/// shards closed resumably and sessions saved first, then what they queued is routed, then
-/// in-flight handlers drain.
+/// no new events (shards closed resumably and sessions saved, or the work consumer stopped),
+/// then what was already taken is routed or published, then in-flight handlers drain.
 pub struct Bot {
     core: Core,
-    settings: BotSettings,
-    login: Login,
-    gateway: Arc<Gateway>,
-    router: Router,
-    router_task: JoinHandle<()>,
-    intake: CancellationToken,
-    router_component: ComponentHandle,
-    registration: Option<Result<RegisterOutcome, RegisterError>>,
+    pub(crate) settings: BotSettings,
+    pub(crate) login: Login,
+    gateway: Option<Arc<Gateway>>,
+    pub(crate) router: Option<Router>,
+    intake: Intake,
+    /// Helpers of the role (status sharing, snapshots, fan-out), stopped after the drain.
+    background: CancellationToken,
+    router_component: Option<ComponentHandle>,
+    pub(crate) registration: Option<Result<RegisterOutcome, RegisterError>>,
 }
 
 impl std::fmt::Debug for Bot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bot")
+            .field("role", &self.settings.role.name())
             .field("router", &self.router)
-            .field("shards", &self.gateway.shard_total())
+            .field("shards", &self.gateway.as_ref().map(|g| g.shard_total()))
             .finish_non_exhaustive()
     }
 }
@@ -247,10 +315,10 @@ impl std::fmt::Debug for Bot {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct StopReport {
-    /// Closing the shards and saving their sessions.
-    pub shards: Result<ShutdownReport, ShutdownError>,
-    /// Whether the router routed every queued event before its intake closed (false: the
-    /// event stream did not end within the close timeout and the intake was cut).
+    /// Closing the shards and saving their sessions (`None` in a worker role: no shards).
+    pub shards: Option<Result<ShutdownReport, ShutdownError>>,
+    /// Whether what was already taken in was routed or published before the intake closed
+    /// (false: it did not end within the close timeout and was cut).
     pub queue_routed: bool,
     /// The drain of in-flight handlers and every other tracked task.
     pub drain: DrainReport,
@@ -268,28 +336,56 @@ impl Bot {
         }
     }
 
+    pub(crate) fn assembled(
+        core: &Core,
+        settings: BotSettings,
+        login: Login,
+        gateway: Option<Arc<Gateway>>,
+        router: Option<Router>,
+        intake: Intake,
+    ) -> Self {
+        Self {
+            core: core.clone(),
+            settings,
+            login,
+            gateway,
+            router,
+            intake,
+            background: CancellationToken::new(),
+            router_component: None,
+            registration: None,
+        }
+    }
+
+    /// Cancelled after the drain: the role's helpers (status sharing, snapshots, fan-out).
+    pub(crate) fn background(&self) -> CancellationToken {
+        self.background.clone()
+    }
+
     /// Step one's result: the REST client, the bot user, the application.
     #[must_use]
     pub fn login(&self) -> &Login {
         &self.login
     }
 
-    /// The shards, cache and standby.
+    /// The shards, cache and standby (`None` in a worker role).
     #[must_use]
-    pub fn gateway(&self) -> &Arc<Gateway> {
-        &self.gateway
+    pub fn gateway(&self) -> Option<&Arc<Gateway>> {
+        self.gateway.as_ref()
     }
 
-    /// The command router.
+    /// The command router (`None` in a gateway role).
     #[must_use]
-    pub fn router(&self) -> &Router {
-        &self.router
+    pub fn router(&self) -> Option<&Router> {
+        self.router.as_ref()
     }
 
-    /// The gateway as commands see it.
+    /// This process's gateway as commands see it (`None` in a worker role).
     #[must_use]
-    pub fn gateway_view(&self) -> GatewayView {
-        GatewayView::new(Arc::clone(&self.gateway))
+    pub fn gateway_view(&self) -> Option<GatewayView> {
+        self.gateway
+            .as_ref()
+            .map(|gateway| GatewayView::new(Arc::clone(gateway)))
     }
 
     /// What registration at start did, when [`BotSettings::registration`] asked for it.
@@ -299,38 +395,50 @@ impl Bot {
     }
 
     /// Stops the bot without losing an event: no new events (shards closed with a resumable
-    /// close frame, sessions saved), what the shards already queued is routed, the intake
-    /// closes, and in-flight handlers get [`BotSettings::drain_timeout`] to finish.
+    /// close frame and sessions saved; a worker stops pulling), what was already taken is
+    /// routed or published, the intake closes, and in-flight handlers get
+    /// [`BotSettings::drain_timeout`] to finish.
     pub async fn stop(self) -> StopReport {
         let Self {
             core,
             settings,
             gateway,
-            mut router_task,
             intake,
+            background,
             router_component,
             ..
         } = self;
         core.shutdown.request();
-        router_component.down("stopping");
-        let shards = gateway.shutdown(settings.close_timeout).await;
-        match &shards {
-            Ok(report) => tracing::info!(?report, "shards closed and sessions saved"),
-            Err(e) => tracing::warn!(error = %e, "closing shards or saving sessions failed"),
+        if let Some(component) = &router_component {
+            component.down("stopping");
         }
-        // The event stream ends once every runner has stopped: route what is still queued, so
-        // an interaction read before the stop is answered, then close the intake.
-        let queue_routed = within(settings.close_timeout, &mut router_task)
-            .await
-            .is_some();
-        if !queue_routed {
-            tracing::warn!(
-                "event stream did not end after the shards closed; closing the router's intake"
-            );
-            intake.cancel();
-            let _ = within(std::time::Duration::from_secs(1), router_task).await;
-        }
+        let shards = match &gateway {
+            Some(gateway) => {
+                let shards = gateway.shutdown(settings.close_timeout).await;
+                match &shards {
+                    Ok(report) => tracing::info!(?report, "shards closed and sessions saved"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "closing shards or saving sessions failed");
+                    }
+                }
+                Some(shards)
+            }
+            None => None,
+        };
+        let queue_routed = match intake {
+            // The event stream ends once every runner has stopped: route (or publish) what is
+            // still queued, so an interaction read before the stop is answered.
+            Intake::Router { task, cancel } | Intake::Publisher { task, cancel } => {
+                finish_intake(task, cancel, settings.close_timeout).await
+            }
+            // Stop pulling; items already pulled are tracked and acknowledged as they finish.
+            Intake::Worker { task, cancel } => {
+                cancel.cancel();
+                within(settings.close_timeout, task).await.is_some()
+            }
+        };
         let drain = core.shutdown.drain(settings.drain_timeout).await;
+        background.cancel();
         if drain.complete {
             tracing::info!(
                 waited_ms = drain.waited.as_millis(),
@@ -345,4 +453,19 @@ impl Bot {
             drain,
         }
     }
+}
+
+/// Lets an intake that ends with the shards' event stream finish, cutting it after `limit`.
+async fn finish_intake(
+    mut task: JoinHandle<()>,
+    cancel: CancellationToken,
+    limit: std::time::Duration,
+) -> bool {
+    if within(limit, &mut task).await.is_some() {
+        return true;
+    }
+    tracing::warn!("event stream did not end after the shards closed; closing the intake");
+    cancel.cancel();
+    let _ = within(std::time::Duration::from_secs(1), task).await;
+    false
 }

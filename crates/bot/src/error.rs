@@ -22,4 +22,8 @@ pub enum StartError {
     /// The router refused its configuration or the command sets (duplicate names...).
     #[error(transparent)]
     Router(#[from] ConfigError),
+    /// The broker refused the credentials, or the cluster settings are unusable (a broker that
+    /// is merely unreachable is retried, never reported here).
+    #[error(transparent)]
+    Cluster(novera_cluster::ConnectError),
 }

@@ -68,14 +68,18 @@
 //! ```
 
 mod assembly;
+mod broker;
+mod cluster_roles;
 mod error;
 mod login;
 mod parts;
+mod remote;
 mod settings;
 mod view;
 
 pub use assembly::{Bot, BotBuilder, StopReport};
 pub use error::StartError;
 pub use parts::Core;
-pub use settings::BotSettings;
+pub use remote::RemoteShards;
+pub use settings::{BotSettings, Role};
 pub use view::{BotStatus, GatewayView, RECENT_INCIDENTS};

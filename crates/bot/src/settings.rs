@@ -2,16 +2,56 @@
 
 use std::time::Duration;
 
+use novera_cluster::ClusterSettings;
 use novera_commands::{RouterConfig, Scope};
 use novera_core::BackoffPolicy;
 use novera_gateway::GatewayConfig;
+
+/// Which parts of the bot this process runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Role {
+    /// Shards and router in one process (the default; no broker).
+    Standalone,
+    /// Login, shards and cache, publishing events to the bot's stream; no router.
+    Gateway(ClusterSettings),
+    /// Router, cache and waiters fed from the bot's stream; no shards.
+    Worker(ClusterSettings),
+}
+
+impl Role {
+    /// Whether this role runs the command router.
+    #[must_use]
+    pub fn routes(&self) -> bool {
+        !matches!(self, Self::Gateway(_))
+    }
+
+    /// Whether this role runs shards.
+    #[must_use]
+    pub fn has_shards(&self) -> bool {
+        !matches!(self, Self::Worker(_))
+    }
+
+    /// Its name in logs and on the broker.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Standalone => "standalone",
+            Self::Gateway(_) => "gateway",
+            Self::Worker(_) => "worker",
+        }
+    }
+}
 
 /// How a bot is assembled and stopped. `app` fills it from its configuration, the testkit from
 /// its builder; both get the same wiring from it.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct BotSettings {
-    /// The gateway: token, URLs, intents, shards, sessions, cache. Its
+    /// Which parts this process runs.
+    pub role: Role,
+    /// The gateway: token, URLs, intents, shards, sessions, cache (a worker keeps a cache of the
+    /// same resources). Its
     /// [`forward`](GatewayConfig::forward) is replaced by what the router acts on.
     pub gateway: GatewayConfig,
     /// The router: auto-defer, deadlines, in-flight limit, prefix.
@@ -32,6 +72,7 @@ impl BotSettings {
     #[must_use]
     pub fn new(gateway: GatewayConfig) -> Self {
         Self {
+            role: Role::Standalone,
             gateway,
             router: RouterConfig::default(),
             registration: None,
@@ -43,6 +84,13 @@ impl BotSettings {
             close_timeout: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(20),
         }
+    }
+
+    /// Sets [`role`](Self::role).
+    #[must_use]
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
     }
 
     /// Sets [`router`](Self::router).

@@ -9,8 +9,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::remote::RemoteShards;
 use novera_commands::{CommandFailure, GatewayInfo, Router, ShardInfo};
-use novera_gateway::{Gateway, GatewayStatus, ShardState, ShardStatus};
+use novera_gateway::{Gateway, GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};
 use novera_health::{
     CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport, StatusProvider,
 };
@@ -66,6 +67,24 @@ fn state_name(state: &ShardState) -> &'static str {
     }
 }
 
+/// A shard state named by [`state_name`] (as another process reported it) for commands.
+pub(crate) fn command_state_named(
+    name: &str,
+    close_code: Option<u16>,
+) -> novera_commands::ShardState {
+    use novera_commands::ShardState as C;
+    match name {
+        "connecting" => C::Connecting,
+        "identifying" => C::Identifying,
+        "resuming" => C::Resuming,
+        "active" => C::Active,
+        "waiting_for_identify_budget" => C::WaitingToIdentify,
+        "fatally_closed" => C::Stopped(format!("closed with {}", close_code.unwrap_or_default())),
+        "stopped" => C::Stopped("stopped".to_owned()),
+        _ => C::Disconnected,
+    }
+}
+
 fn command_state(state: &ShardState) -> novera_commands::ShardState {
     use novera_commands::ShardState as C;
     match state {
@@ -87,7 +106,7 @@ fn command_state(state: &ShardState) -> novera_commands::ShardState {
 /// as the gateway and the router come up.
 #[derive(Debug, Default)]
 pub struct BotStatus {
-    gateway: Mutex<Option<Arc<Gateway>>>,
+    shards: Mutex<Option<Shards>>,
     router: Mutex<Option<Router>>,
     last_error: Mutex<Option<String>>,
     incidents: Mutex<VecDeque<IncidentReport>>,
@@ -101,7 +120,11 @@ impl BotStatus {
     }
 
     pub(crate) fn set_gateway(&self, gateway: Arc<Gateway>) {
-        *lock(&self.gateway) = Some(gateway);
+        *lock(&self.shards) = Some(Shards::Local(gateway));
+    }
+
+    pub(crate) fn set_remote_shards(&self, remote: RemoteShards) {
+        *lock(&self.shards) = Some(Shards::Remote(remote));
     }
 
     pub(crate) fn set_router(&self, router: Router) {
@@ -154,11 +177,22 @@ impl BotStatus {
         });
     }
 
-    /// The gateway's status, once the shards started.
+    /// This process's gateway's status, once its shards started (`None` in a worker role,
+    /// whose shards run elsewhere).
     #[must_use]
     pub fn gateway_status(&self) -> Option<GatewayStatus> {
-        lock(&self.gateway).as_ref().map(|g| g.status())
+        match lock(&self.shards).as_ref()? {
+            Shards::Local(gateway) => Some(gateway.status()),
+            Shards::Remote(_) => None,
+        }
     }
+}
+
+/// Where the shards `/status` shows run: in this process, or in the bot's gateway processes.
+#[derive(Debug)]
+enum Shards {
+    Local(Arc<Gateway>),
+    Remote(RemoteShards),
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -167,20 +201,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl StatusProvider for BotStatus {
     fn shards(&self) -> Vec<ShardReport> {
-        self.gateway_status()
-            .map(|status| status.shards.iter().map(shard_report).collect())
-            .unwrap_or_default()
+        match lock(&self.shards).as_ref() {
+            Some(Shards::Local(gateway)) => {
+                gateway.status().shards.iter().map(shard_report).collect()
+            }
+            Some(Shards::Remote(remote)) => remote.reports(),
+            None => Vec::new(),
+        }
     }
 
     fn identify_budget(&self) -> Option<IdentifyBudgetReport> {
-        self.gateway_status().map(|status| {
-            let budget = status.identify_budget;
-            IdentifyBudgetReport {
-                remaining: budget.remaining,
-                total: budget.total,
-                resets_at_unix_ms: budget.resets_at_unix_ms,
+        match lock(&self.shards).as_ref()? {
+            Shards::Local(gateway) => {
+                Some(identify_budget_report(&gateway.status().identify_budget))
             }
-        })
+            Shards::Remote(remote) => remote.identify_budget(),
+        }
     }
 
     fn commands(&self) -> Option<CommandReport> {
@@ -204,7 +240,15 @@ impl StatusProvider for BotStatus {
     }
 }
 
-fn shard_report(shard: &ShardStatus) -> ShardReport {
+pub(crate) fn identify_budget_report(budget: &IdentifyBudgetStatus) -> IdentifyBudgetReport {
+    IdentifyBudgetReport {
+        remaining: budget.remaining,
+        total: budget.total,
+        resets_at_unix_ms: budget.resets_at_unix_ms,
+    }
+}
+
+pub(crate) fn shard_report(shard: &ShardStatus) -> ShardReport {
     let detail = match &shard.state {
         ShardState::WaitingForIdentifyBudget {
             until_unix_ms,

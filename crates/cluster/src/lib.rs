@@ -18,7 +18,7 @@ pub use error::{ConnectError, SettingsError};
 pub use fanout::run_fanout;
 pub use headers::{MESSAGE_ID, RECEIVED_AT, instant_of, received_at, unix_ms_now};
 pub use ledger::{CLAIM_LIFETIME, KvLedger};
-pub use publisher::{IN_FLIGHT, Outgoing, received_now, run_publisher};
+pub use publisher::{IN_FLIGHT, run_publisher};
 pub use settings::{ClusterSettings, default_stream};
 pub use snapshot::{SnapshotOutcome, request_snapshots, serve_snapshots};
 pub use subjects::{EventClass, Subjects, event_name, message_id};

@@ -74,6 +74,9 @@ impl TestBotBuilder {
 
     /// Starts the simulator, then the bot exactly as the binary assembles it (login, shards,
     /// router, registration), and waits until every shard is active.
+    ///
+    /// # Panics
+    /// Never: the testkit's bot is always standalone, so it always has shards and a router.
     pub async fn start(self) -> Result<TestBot, TestkitError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let sim = self.sim.token(TOKEN).start().await?;
@@ -95,12 +98,20 @@ impl TestBotBuilder {
             sim,
             control,
             state,
+            router: bot
+                .router()
+                .cloned()
+                .expect("the testkit's bot is standalone, so it has a router"),
+            gateway: bot
+                .gateway()
+                .cloned()
+                .expect("the testkit's bot is standalone, so it has shards"),
             bot,
             status,
             _core: core,
             _escalations: escalations,
         };
-        let gateway = Arc::clone(bot.bot.gateway());
+        let gateway = Arc::clone(&bot.gateway);
         bot.wait_until("every shard active", || {
             let active = gateway.status().all_active();
             async move { Ok(active.then_some(())) }
@@ -120,6 +131,8 @@ pub struct TestBot {
     control: ControlClient,
     state: SimState,
     bot: Bot,
+    router: Router,
+    gateway: Arc<novera_gateway::Gateway>,
     status: Arc<BotStatus>,
     _core: Core,
     _escalations: Escalations,
@@ -167,7 +180,7 @@ impl TestBot {
     /// The router (e.g. for [`Router::stats`]).
     #[must_use]
     pub fn router(&self) -> &Router {
-        self.bot.router()
+        &self.router
     }
 
     /// The bot's REST client (logged in to the simulator).
@@ -179,7 +192,7 @@ impl TestBot {
     /// The gateway's status as commands see it.
     #[must_use]
     pub fn gateway_info(&self) -> GatewayView {
-        self.bot.gateway_view()
+        GatewayView::new(Arc::clone(&self.gateway))
     }
 
     /// What the health server's `/status` would show about Discord (shards, budget, commands).
@@ -191,7 +204,7 @@ impl TestBot {
     /// The router's counters.
     #[must_use]
     pub fn stats(&self) -> RouterStats {
-        self.bot.router().stats()
+        self.router.stats()
     }
 
     /// The simulated world's first guild.
@@ -234,7 +247,7 @@ impl TestBot {
     /// Registers the router's definitions globally again (as a restart would).
     pub async fn register(&self) -> Result<RegisterOutcome, TestkitError> {
         let login = self.bot.login();
-        let defs = self.bot.router().defs();
+        let defs = self.router.defs();
         Ok(bounded(
             "command registration",
             register(&login.http(), login.application_id(), &defs, Scope::Global),

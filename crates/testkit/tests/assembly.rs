@@ -49,7 +49,12 @@ async fn a_stop_routes_what_the_shards_read_and_drains_it() {
     .unwrap();
 
     let (report, sim) = bot.stop_bot().await;
-    let shards = report.shards.as_ref().expect("shards closed");
+    let shards = report
+        .shards
+        .as_ref()
+        .expect("a standalone bot has shards")
+        .as_ref()
+        .expect("shards closed");
     assert_eq!(
         shards.closed,
         vec![0],
