@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use novera_cache::Cache;
 use novera_cluster::{
-    Broker, CLAIM_LIFETIME, ClusterSettings, EventClass, KvLedger, process_name, run_fanout,
-    run_publisher, run_work, serve_snapshots,
+    Broker, CLAIM_LIFETIME, ClusterSettings, Discord, EventClass, KvLedger, process_name,
+    run_fanout, run_publisher, run_work, serve_snapshots,
 };
 use novera_core::{CancellationToken, within};
 use novera_gateway::{EventTypeFlags, Gateway, Login, ResourceType};
@@ -203,6 +203,10 @@ pub(crate) async fn worker(
     .await;
 
     let cancel = CancellationToken::new();
+    let discord = Discord {
+        http: login.http(),
+        application_id: login.application_id(),
+    };
     let task = tokio::spawn({
         let broker = broker.clone();
         let router = router.clone();
@@ -210,7 +214,8 @@ pub(crate) async fn worker(
         let component = core.status.register("work-consumer");
         let cancel = cancel.clone();
         async move {
-            if let Err(error) = run_work(broker, router, ledger, shutdown, component, cancel).await
+            if let Err(error) =
+                run_work(broker, router, ledger, discord, shutdown, component, cancel).await
             {
                 tracing::error!(%error, "the work consumer stopped");
             }

@@ -5,6 +5,7 @@
 //! file in the working directory. Every key is documented in docs/configuration.md; a test fails
 //! when one is not.
 
+mod cluster;
 mod error;
 mod sources;
 mod types;
@@ -16,6 +17,7 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub(crate) use cluster::ClusterConfig;
 pub(crate) use error::ConfigError;
 pub(crate) use sources::EnvSource;
 pub(crate) use types::{
@@ -41,6 +43,7 @@ pub(crate) struct Config {
     pub(crate) alerts: AlertsConfig,
     pub(crate) commands: CommandsConfig,
     pub(crate) shutdown: ShutdownConfig,
+    pub(crate) cluster: ClusterConfig,
 }
 
 /// Where Discord is and how to talk to it.
@@ -226,6 +229,8 @@ pub(crate) struct CommandsConfig {
     pub(crate) deadline: Duration,
     /// Handlers running at once; more get a "busy" reply.
     pub(crate) max_in_flight: usize,
+    /// Serve `/diag` (an operator's check: answers after a delay, naming the process).
+    pub(crate) diagnostics: bool,
 }
 
 impl Default for CommandsConfig {
@@ -236,6 +241,7 @@ impl Default for CommandsConfig {
             defer_after: Duration::from_secs(2),
             deadline: Duration::from_secs(30),
             max_in_flight: 256,
+            diagnostics: false,
         }
     }
 }
@@ -330,6 +336,7 @@ impl Config {
     }
 
     fn validate(&self, figment: &Figment) -> Result<(), ConfigError> {
+        self.cluster.validate(figment)?;
         let invalid = |key: &'static str, value: &str, reason: &str| {
             Err(ConfigError::invalid(figment, key, value, reason))
         };

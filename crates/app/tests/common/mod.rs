@@ -116,6 +116,11 @@ impl Novera {
         )
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id().expect("the process is running")
+    }
+
     pub(crate) fn signal(&self, signal: &str) {
         let pid = self.child.id().expect("the process is running");
         let status = std::process::Command::new("kill")
