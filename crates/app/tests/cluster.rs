@@ -237,7 +237,7 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
             json!([{"name": "question", "type": 3, "value": "Tea?"}, {"name": "timeout", "type": 4, "value": 20}]),
         )
         .await;
-    cluster.answered(&[ask.clone()], |_| true).await;
+    cluster.answered(std::slice::from_ref(&ask), |_| true).await;
     let channel: u64 = cluster.control.state().await.unwrap().guilds[0].channels[0]
         .parse()
         .unwrap();
