@@ -302,3 +302,81 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
         &killed.health,
     );
 }
+
+/// Bot replies whose content contains `needle`, in the default channel.
+async fn replies(control: &ControlClient, needle: &str) -> usize {
+    let channel: u64 = control.state().await.unwrap().guilds[0].channels[0]
+        .parse()
+        .unwrap();
+    control
+        .channel_messages(channel)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m["author"]["bot"].as_bool() == Some(true))
+        .filter(|m| m["content"].as_str().is_some_and(|c| c.contains(needle)))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_broker_restart_loses_nothing() {
+    // One worker: its replies share a channel's rate-limit bucket only with itself.
+    let Some(mut cluster) = Cluster::start(1).await else {
+        return;
+    };
+    let channel: u64 = cluster.control.state().await.unwrap().guilds[0].channels[0]
+        .parse()
+        .unwrap();
+    for _ in 0..10 {
+        cluster
+            .control
+            .post_message(channel, "!ping", None)
+            .await
+            .unwrap();
+    }
+    eventually("10 prefix answers", || async {
+        (replies(&cluster.control, "Pong").await == 10).then_some(())
+    })
+    .await;
+
+    // The broker goes down; users keep talking. The gateway reads their messages from Discord
+    // and keeps publishing them until the broker is back.
+    cluster.nats.kill().await;
+    for _ in 0..10 {
+        cluster
+            .control
+            .post_message(channel, "!ping", None)
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    cluster.nats.start_again().await.unwrap();
+    eventually(
+        "the 10 messages sent while the broker was down answered",
+        || async { (replies(&cluster.control, "Pong").await == 20).then_some(()) },
+    )
+    .await;
+    // A republished event (the gateway retries until the broker acknowledges) and a redelivered
+    // one (a worker's acknowledgement lost in the restart) are answered once.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        replies(&cluster.control, "Pong").await,
+        20,
+        "nothing answered twice"
+    );
+
+    // Everyone reconnected: slash commands are answered in time again.
+    let mut pings = Vec::new();
+    for _ in 0..10 {
+        pings.push(cluster.command("ping", Value::Null).await);
+    }
+    once(&cluster.answered(&pings, pong).await);
+    for process in cluster
+        .workers
+        .iter()
+        .chain(std::iter::once(&cluster.gateway))
+    {
+        wait_status(&format!("{}/readyz", process.health), 200).await;
+    }
+    cluster.assert_no_violations().await;
+}
