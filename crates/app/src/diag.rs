@@ -2,12 +2,18 @@
 //!
 //! It answers after an optional delay with the name of the process that answered, so an
 //! operator can see in a deployment that a slow command is deferred and completed, and which
-//! worker serves which command (the cluster roles spread commands over workers).
+//! worker serves which command (the cluster roles spread commands over workers). With
+//! `gateway: true` it also asks the guild's shard for the guild's members, which in a worker
+//! crosses the broker to the gateway that owns the shard and back.
 
 use std::time::Duration;
 
-use novera_commands::{BoxFuture, Command, CommandDef, CommandResult, CommandSet, Context, Reply};
+use novera_commands::{
+    BoxFuture, Command, CommandDef, CommandResult, CommandSet, Context, GatewayCommand, Reply,
+};
 use twilight_interactions::command::{CommandModel, CreateCommand};
+use twilight_model::gateway::event::Event;
+use twilight_model::gateway::payload::outgoing::RequestGuildMembers;
 
 /// The longest delay `/diag` accepts.
 const MAX_DELAY_MS: i64 = 10_000;
@@ -25,6 +31,10 @@ struct DiagOptions {
         max_value = 10_000
     )]
     delay: Option<i64>,
+    /// Also ask the guild's shard for the guild's members (checks the path from this process
+    /// to the gateway that owns the shard, through the broker in a worker).
+    #[command(desc = "Also ask the guild's gateway for its members")]
+    gateway: Option<bool>,
 }
 
 struct Diag;
@@ -32,19 +42,51 @@ struct Diag;
 impl Command for Diag {
     fn run(&self, ctx: Context) -> BoxFuture<'_, CommandResult> {
         Box::pin(async move {
-            let DiagOptions { delay } = ctx.options()?;
+            let DiagOptions { delay, gateway } = ctx.options()?;
             let delay = delay.unwrap_or(0).clamp(0, MAX_DELAY_MS);
             tokio::time::sleep(Duration::from_millis(delay.unsigned_abs())).await;
-            ctx.reply(
-                Reply::text(format!(
-                    "diag: answered by {} after a {delay} ms delay",
-                    novera_cluster::process_name()
-                ))
-                .ephemeral(),
-            )
-            .await?;
+            let mut text = format!(
+                "diag: answered by {} after a {delay} ms delay",
+                novera_cluster::process_name()
+            );
+            if gateway == Some(true) {
+                text.push_str(&members(&ctx).await);
+            }
+            ctx.reply(Reply::text(text).ephemeral()).await?;
             Ok(())
         })
+    }
+}
+
+/// Asks the guild's shard for the guild's members and counts the first chunk that comes back.
+async fn members(ctx: &Context) -> String {
+    let Some(guild) = ctx.guild_id() else {
+        return "; gateway: not in a guild".to_owned();
+    };
+    let nonce = format!("diag-{:08x}", fastrand::u32(..));
+    let wanted = nonce.clone();
+    // Registered before the request, so the chunk cannot come back unseen.
+    let chunk = ctx.standby().wait_for(guild, move |event: &Event| {
+        matches!(event, Event::MemberChunk(chunk) if chunk.nonce.as_deref() == Some(wanted.as_str()))
+    });
+    let request = RequestGuildMembers::builder(guild)
+        .nonce(nonce)
+        .query("", None);
+    if let Err(error) = ctx
+        .gateway()
+        .send(GatewayCommand::RequestGuildMembers(request))
+        .await
+    {
+        return format!("; gateway: {error}");
+    }
+    match novera_core::within(Duration::from_secs(5), chunk).await {
+        Some(Ok(Event::MemberChunk(chunk))) => {
+            format!(
+                "; gateway: {} members in the first chunk",
+                chunk.members.len()
+            )
+        }
+        _ => "; gateway: no member chunk came back within 5s".to_owned(),
     }
 }
 

@@ -253,6 +253,31 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
     .await;
     assert_eq!(echoed.followups[0].content, "You answered: yes please");
 
+    // A handler on a worker asks for the guild's members: the command reaches the gateway that
+    // owns the guild's shard through the broker, and the chunk comes back to the waiter.
+    let guild: u64 = cluster.control.state().await.unwrap().guilds[0]
+        .id
+        .parse()
+        .unwrap();
+    let members = cluster
+        .control
+        .run_command(
+            "diag",
+            json!([{"name": "gateway", "type": 5, "value": true}]),
+            Some(guild),
+            Some(channel),
+            None,
+        )
+        .await
+        .unwrap()
+        .id;
+    let answer = cluster.answered(&[members], diag_done).await.remove(0);
+    let content = answer.content.unwrap_or_default();
+    assert!(
+        content.contains("members in the first chunk"),
+        "the member request went through: {content}"
+    );
+
     // SIGKILL a worker with commands in flight: every one is still answered, none twice.
     let mut in_flight = Vec::new();
     for _ in 0..50 {

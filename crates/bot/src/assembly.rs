@@ -12,9 +12,8 @@ use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, Shut
 use tokio::task::JoinHandle;
 
 use crate::error::StartError;
-use crate::login::login;
 use crate::parts::Core;
-use crate::settings::{BotSettings, Role};
+use crate::settings::BotSettings;
 use crate::view::{BotStatus, GatewayView};
 
 /// Observer of failed invocations, handed to the router.
@@ -23,11 +22,11 @@ type FailureObserver = Box<dyn Fn(&CommandFailure) + Send + Sync>;
 /// Assembles a [`Bot`]; see [`Bot::builder`].
 #[must_use]
 pub struct BotBuilder {
-    settings: BotSettings,
+    pub(crate) settings: BotSettings,
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
     ledger: Option<Arc<dyn InteractionLedger>>,
-    status: Arc<BotStatus>,
+    pub(crate) status: Arc<BotStatus>,
 }
 
 impl std::fmt::Debug for BotBuilder {
@@ -75,64 +74,8 @@ impl BotBuilder {
         self
     }
 
-    /// Starts the bot in its [`Role`]: REST login (retried on transient failures); standalone,
-    /// the shards (resuming saved sessions) and the router on their events; as a gateway, the
-    /// shards publishing to the broker; as a worker, the router on the broker's events. Then
-    /// registration, when asked for and the role routes.
-    ///
-    /// The router's component (`command-router`) is registered first, so readiness cannot
-    /// hold before the shards and the router exist. A stop requested before login succeeded
-    /// is [`StartError::StopRequested`].
-    pub async fn start(self, core: &Core) -> Result<Bot, StartError> {
-        // Boxed: login, the shards' start and registration make a large future, and every
-        // caller would otherwise carry it inline.
-        Box::pin(self.assemble(core)).await
-    }
-
-    async fn assemble(self, core: &Core) -> Result<Bot, StartError> {
-        let router_component = self
-            .settings
-            .role
-            .routes()
-            .then(|| core.status.register("command-router"));
-        let login_component = core.status.register("discord-login");
-        let login = login(
-            &self.settings,
-            &self.settings.gateway,
-            &core.shutdown,
-            &login_component,
-            &self.status,
-        )
-        .await?;
-        tracing::info!(
-            user = %login.current_user().name,
-            application_id = %login.application_id(),
-            role = self.settings.role.name(),
-            "logged in"
-        );
-        let mut bot = match self.settings.role.clone() {
-            Role::Standalone => self.standalone(core, login).await?,
-            Role::Gateway(cluster) => {
-                crate::cluster_roles::gateway(self, core, login, &cluster).await?
-            }
-            Role::Worker(cluster) => {
-                crate::cluster_roles::worker(self, core, login, &cluster).await?
-            }
-        };
-        // After the router validated the sets (no duplicate names reach Discord) and while it
-        // already routes: the shards' first events do not wait for this REST round trip.
-        if let (Some(scope), Some(router)) = (bot.settings.registration, &bot.router) {
-            bot.registration = Some(register(&bot.login, router, scope).await);
-        }
-        if let Some(component) = router_component {
-            component.ready();
-            bot.router_component = Some(component);
-        }
-        Ok(bot)
-    }
-
     /// Shards and router in this process: the router is the gateway's only consumer.
-    async fn standalone(self, core: &Core, login: Login) -> Result<Bot, StartError> {
+    pub(crate) async fn standalone(self, core: &Core, login: Login) -> Result<Bot, StartError> {
         let mut settings = self.settings.clone();
         // The router gets what it acts on, every other event stays in the shard's task (cache
         // and waiters only).
@@ -243,7 +186,7 @@ async fn route(router: Router, mut events: Events, cancel: CancellationToken) {
     tracing::debug!("command router stopped taking events");
 }
 
-async fn register(
+pub(crate) async fn register(
     login: &Login,
     router: &Router,
     scope: Scope,
@@ -297,7 +240,7 @@ pub struct Bot {
     intake: Intake,
     /// Helpers of the role (status sharing, snapshots, fan-out), stopped after the drain.
     background: CancellationToken,
-    router_component: Option<ComponentHandle>,
+    pub(crate) router_component: Option<ComponentHandle>,
     pub(crate) registration: Option<Result<RegisterOutcome, RegisterError>>,
 }
 

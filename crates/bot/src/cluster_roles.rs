@@ -24,7 +24,7 @@ use crate::assembly::{Bot, BotBuilder, Intake, flags};
 use crate::broker::connect;
 use crate::error::StartError;
 use crate::parts::Core;
-use crate::remote::{RemoteShards, STATUS_TTL, publish_status};
+use crate::remote::{RemoteShards, STATUS_TTL, publish_status, serve_commands};
 
 /// How long a starting worker waits for the gateways' cache snapshots.
 const SNAPSHOT_DEADLINE: Duration = Duration::from_secs(20);
@@ -100,6 +100,16 @@ pub(crate) async fn gateway(
         Arc::clone(&gateway),
         background.clone(),
     ));
+    tokio::spawn({
+        let broker = broker.clone();
+        let gateway = Arc::clone(&gateway);
+        let background = background.clone();
+        async move {
+            if let Err(error) = serve_commands(broker, gateway, background).await {
+                tracing::warn!(%error, "cannot take gateway commands from workers");
+            }
+        }
+    });
     let shards: Vec<u32> = gateway.status().shards.iter().map(|s| s.id).collect();
     tokio::spawn({
         let broker = broker.clone();
@@ -159,7 +169,7 @@ pub(crate) async fn worker(
             .build(),
     );
     let standby = Arc::new(Standby::new());
-    let remote = RemoteShards::default();
+    let remote = RemoteShards::new(broker.clone());
     builder.status_handle().set_remote_shards(remote.clone());
     let status = Arc::clone(builder.status_handle());
     let router = builder.build_router(

@@ -71,10 +71,13 @@ mod assembly;
 mod broker;
 mod cluster_roles;
 mod error;
+mod gateway_commands;
 mod login;
 mod parts;
 mod remote;
+mod reports;
 mod settings;
+mod start;
 mod view;
 
 pub use assembly::{Bot, BotBuilder, StopReport};

@@ -13,16 +13,22 @@ use std::time::Duration;
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use futures_util::StreamExt as _;
-use novera_commands::{GatewayInfo, ShardInfo};
+use novera_cluster::Broker;
+use novera_commands::{
+    BoxFuture, GatewayCommand, GatewayCommandError, GatewayInfo, ShardInfo, shard_of,
+};
 use novera_core::{CancellationToken, within};
 use novera_gateway::Gateway;
 use novera_health::{IdentifyBudgetReport, ShardReport};
 use tokio::time::Instant;
 
-use crate::view::{command_state_named, identify_budget_report, shard_report};
+use crate::gateway_commands::send_local;
+use crate::reports::{command_state_named, identify_budget_report, shard_report};
 
 /// How long a gateway's report stays valid without a refresh.
 pub(crate) const STATUS_TTL: Duration = Duration::from_secs(15);
+/// How long a worker waits for a gateway to take a gateway command.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(5);
 /// How often a gateway writes its reports.
 const WRITE_EVERY: Duration = Duration::from_secs(2);
 
@@ -54,6 +60,7 @@ pub(crate) async fn publish_status(
             &identify_budget_report(&status.identify_budget),
         )
         .await;
+        put(&bucket, "total", &status.shard_total).await;
     }
     // Workers see the shards stop at once rather than when the reports expire.
     for shard in gateway.status().shards {
@@ -75,19 +82,30 @@ async fn put<T: serde::Serialize>(bucket: &kv::Store, key: &str, value: &T) {
     }
 }
 
-/// The shards of every gateway of the bot, as the status bucket shows them. Cheap to clone.
-#[derive(Debug, Clone, Default)]
+/// The shards of every gateway of the bot, as the status bucket shows them, and the way to
+/// their gateways for gateway commands. Cheap to clone.
+#[derive(Debug, Clone)]
 pub struct RemoteShards {
     inner: Arc<RwLock<Remote>>,
+    broker: Arc<Broker>,
 }
 
 #[derive(Debug, Default)]
 struct Remote {
     shards: BTreeMap<u32, (ShardReport, Instant)>,
     budget: Option<(IdentifyBudgetReport, Instant)>,
+    total: Option<u32>,
 }
 
 impl RemoteShards {
+    /// Shards reported through `broker`'s status bucket (see [`follow`](Self::follow)).
+    pub(crate) fn new(broker: Broker) -> Self {
+        Self {
+            inner: Arc::default(),
+            broker: Arc::new(broker),
+        }
+    }
+
     /// Every shard reported within [`STATUS_TTL`].
     #[must_use]
     pub fn reports(&self) -> Vec<ShardReport> {
@@ -116,6 +134,8 @@ impl RemoteShards {
             if let Ok(budget) = serde_json::from_slice(value) {
                 remote.budget = Some((budget, Instant::now()));
             }
+        } else if key == "total" {
+            remote.total = serde_json::from_slice(value).ok();
         } else if let Some(id) = key.strip_prefix("shard.").and_then(|id| id.parse().ok())
             && let Ok(report) = serde_json::from_slice::<ShardReport>(value)
         {
@@ -161,6 +181,41 @@ impl RemoteShards {
 }
 
 impl GatewayInfo for RemoteShards {
+    fn send(&self, command: GatewayCommand) -> BoxFuture<'_, Result<(), GatewayCommandError>> {
+        Box::pin(async move {
+            let subject = match command.guild() {
+                Some(guild) => {
+                    let total = self
+                        .inner
+                        .read()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .total
+                        .ok_or_else(|| GatewayCommandError::Unavailable {
+                            shard: 0,
+                            reason: "no gateway has reported its shards yet".to_owned(),
+                        })?;
+                    self.broker.subjects().shard_command(shard_of(guild, total))
+                }
+                None => self.broker.subjects().all_shards_command(),
+            };
+            let unavailable =
+                |reason: String| GatewayCommandError::Unavailable { shard: 0, reason };
+            let payload = serde_json::to_vec(&command).map_err(|e| unavailable(e.to_string()))?;
+            let reply = within(
+                COMMAND_DEADLINE,
+                self.broker.client().request(subject, Bytes::from(payload)),
+            )
+            .await
+            .ok_or_else(|| unavailable("no gateway answered in time".to_owned()))?
+            .map_err(|e| unavailable(e.to_string()))?;
+            match std::str::from_utf8(&reply.payload) {
+                Ok("ok") => Ok(()),
+                Ok(reason) => Err(unavailable(reason.to_owned())),
+                Err(_) => Err(unavailable("unreadable answer".to_owned())),
+            }
+        })
+    }
+
     fn shards(&self) -> Vec<ShardInfo> {
         self.reports()
             .iter()
@@ -177,5 +232,54 @@ impl GatewayInfo for RemoteShards {
                 .with_counts(report.reconnects, report.resumes)
             })
             .collect()
+    }
+}
+
+/// Takes gateway commands for `gateway`'s shards from workers, until `cancel` fires: the one
+/// for a shard this process owns, and every command for all shards (applied to its own).
+pub(crate) async fn serve_commands(
+    broker: Broker,
+    gateway: Arc<Gateway>,
+    cancel: CancellationToken,
+) -> Result<(), async_nats::SubscribeError> {
+    let subjects = broker.subjects().clone();
+    let mut own = broker.client().subscribe(subjects.shard_commands()).await?;
+    let mut all = broker
+        .client()
+        .subscribe(subjects.all_shards_command())
+        .await?;
+    let owned: Vec<u32> = gateway.status().shards.iter().map(|s| s.id).collect();
+    loop {
+        let request = tokio::select! {
+            () = cancel.cancelled() => return Ok(()),
+            request = own.next() => request,
+            request = all.next() => request,
+        };
+        let Some(request) = request else {
+            return Ok(());
+        };
+        let Some(reply) = request.reply.clone() else {
+            continue;
+        };
+        // Another gateway owns the shard: let it answer.
+        if let Some(shard) = request
+            .subject
+            .split('.')
+            .nth(4)
+            .and_then(|id| id.parse::<u32>().ok())
+            && !owned.contains(&shard)
+        {
+            continue;
+        }
+        let answer = match serde_json::from_slice::<GatewayCommand>(&request.payload) {
+            Ok(command) => match send_local(&gateway, &command) {
+                Ok(()) => "ok".to_owned(),
+                Err(error) => error.to_string(),
+            },
+            Err(error) => format!("unreadable gateway command: {error}"),
+        };
+        if let Err(error) = broker.client().publish(reply, Bytes::from(answer)).await {
+            tracing::debug!(%error, "could not answer a gateway command");
+        }
     }
 }

@@ -131,7 +131,9 @@ pub use def::CommandDef;
 pub use dispatch::Dispatch;
 pub use error::{CommandError, ConfigError, RegisterError, ReplyError};
 pub use failure::{CommandFailure, FailureKind};
-pub use gateway_info::{GatewayInfo, ShardInfo, ShardState};
+pub use gateway_info::{
+    GatewayCommand, GatewayCommandError, GatewayInfo, ShardInfo, ShardState, shard_of,
+};
 pub use ledger::{Acknowledged, Claim, InteractionLedger, LedgerError};
 pub use register::{RegisterOutcome, Scope, register};
 pub use registry::Registry;

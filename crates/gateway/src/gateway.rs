@@ -20,7 +20,7 @@ use twilight_standby::Standby;
 
 use crate::checkpoint::Checkpoints;
 use crate::config::{GatewayConfig, ShardCount};
-use crate::error::{FatalClose, GatewayError, ShutdownError};
+use crate::error::{FatalClose, GatewayError, SendError, ShutdownError};
 use crate::forwarded::{Forwarded, InConsumer};
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
@@ -198,6 +198,19 @@ impl Gateway {
             tasks: Mutex::new(tasks),
         };
         Ok((gateway, Events { rx, in_consumer }))
+    }
+
+    /// Sends a gateway command (a JSON payload such as `REQUEST_GUILD_MEMBERS` or
+    /// `PRESENCE_UPDATE`) through shard `shard`; twilight paces it under Discord's send limit.
+    pub fn send(&self, shard: u32, json: String) -> Result<(), SendError> {
+        let slot = self
+            .slots
+            .get(&shard)
+            .ok_or(SendError::NotOwned { shard })?;
+        let sender = slot.sender().ok_or(SendError::NotRunning { shard })?;
+        sender
+            .send(json)
+            .map_err(|_| SendError::NotRunning { shard })
     }
 
     /// The shared cache, filled by the runners before events reach the consumer. It stores

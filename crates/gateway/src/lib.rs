@@ -95,7 +95,9 @@ mod shutdown_report;
 mod status;
 
 pub use config::{CacheConfig, GatewayConfig, Secret, ShardCount, ShardPlan};
-pub use error::{ConnectError, FatalClose, GatewayError, SessionStoreError, ShutdownError};
+pub use error::{
+    ConnectError, FatalClose, GatewayError, SendError, SessionStoreError, ShutdownError,
+};
 pub use forwarded::{Forwarded, InConsumer};
 pub use gateway::{Events, Gateway};
 pub use login::{Login, login};

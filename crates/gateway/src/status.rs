@@ -161,6 +161,8 @@ pub(crate) struct ShardInfo {
     session: Option<Session>,
     sequence: u64,
     pub(crate) resume_url: Option<String>,
+    /// Sends gateway commands (request members, presence) through the running shard.
+    pub(crate) sender: Option<twilight_gateway::MessageSender>,
     /// Set when the runner stopped: whether its close handshake finished.
     pub(crate) clean_close: Option<bool>,
     /// Set when the shard closed fatally.
@@ -200,6 +202,7 @@ impl ShardSlot {
                 sequence: session.as_ref().map_or(0, Session::sequence),
                 session,
                 resume_url,
+                sender: None,
                 clean_close: None,
                 fatal: None,
             }),
@@ -291,6 +294,11 @@ impl ShardSlot {
             identifies: info.identifies,
             last_close_code: info.last_close_code,
         }
+    }
+
+    /// Where to send a gateway command for this shard, while its runner runs.
+    pub(crate) fn sender(&self) -> Option<twilight_gateway::MessageSender> {
+        self.lock().sender.clone()
     }
 
     /// The session to resume with and its URL, if any.
