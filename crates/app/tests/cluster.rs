@@ -17,6 +17,10 @@ use novera_testkit::NatsServer;
 use serde_json::{Value, json};
 
 /// One process of the bot and where its health server is.
+#[allow(
+    dead_code,
+    reason = "the fields keep the process and its address alive for dumps"
+)]
 struct Process {
     novera: Novera,
     health: String,
@@ -126,6 +130,13 @@ impl Cluster {
         answers
     }
 
+    /// The first channel of the simulated guild.
+    async fn channel(&self) -> u64 {
+        self.control.state().await.unwrap().guilds[0].channels[0]
+            .parse()
+            .unwrap()
+    }
+
     async fn assert_no_violations(&self) {
         let violations = self.control.state().await.unwrap().violations;
         assert!(
@@ -205,8 +216,16 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
     let Some(mut cluster) = Cluster::start(3).await else {
         return;
     };
+    three_hundred_commands(&cluster).await;
+    conversation_across_workers(&cluster).await;
+    member_request_through_the_gateway(&cluster).await;
+    kill_a_worker_mid_command(&mut cluster).await;
+    stop_a_worker_mid_command(&mut cluster).await;
+    let _ = (&cluster.nats, &cluster.sim, &cluster.dir);
+}
 
-    // 300 commands: 200 /ping, 100 /diag that take longer than the 2 s defer threshold.
+/// 300 commands: 200 /ping, 100 /diag that take longer than the 2 s defer threshold.
+async fn three_hundred_commands(cluster: &Cluster) {
     let mut pings = Vec::new();
     let mut slow = Vec::new();
     for i in 0..300 {
@@ -228,9 +247,11 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
     let workers: BTreeSet<String> = slow_answers.iter().map(answered_by).collect();
     assert!(workers.len() >= 2, "the work is spread: {workers:?}");
     cluster.assert_no_violations().await;
+}
 
-    // A conversation: /ask waits on one worker; the answer arrives through the gateway and
-    // reaches that worker's waiter.
+/// /ask waits on one worker; the answer arrives through the gateway and reaches that worker's
+/// waiter.
+async fn conversation_across_workers(cluster: &Cluster) {
     let ask = cluster
         .command(
             "ask",
@@ -238,12 +259,9 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
         )
         .await;
     cluster.answered(std::slice::from_ref(&ask), |_| true).await;
-    let channel: u64 = cluster.control.state().await.unwrap().guilds[0].channels[0]
-        .parse()
-        .unwrap();
     cluster
         .control
-        .post_message(channel, "yes please", None)
+        .post_message(cluster.channel().await, "yes please", None)
         .await
         .unwrap();
     let echoed = eventually("the /ask echo", || async {
@@ -252,9 +270,11 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
     })
     .await;
     assert_eq!(echoed.followups[0].content, "You answered: yes please");
+}
 
-    // A handler on a worker asks for the guild's members: the command reaches the gateway that
-    // owns the guild's shard through the broker, and the chunk comes back to the waiter.
+/// A handler on a worker asks for the guild's members: the command reaches the gateway that
+/// owns the guild's shard through the broker, and the chunk comes back to the waiter.
+async fn member_request_through_the_gateway(cluster: &Cluster) {
     let guild: u64 = cluster.control.state().await.unwrap().guilds[0]
         .id
         .parse()
@@ -265,7 +285,7 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
             "diag",
             json!([{"name": "gateway", "type": 5, "value": true}]),
             Some(guild),
-            Some(channel),
+            Some(cluster.channel().await),
             None,
         )
         .await
@@ -277,8 +297,10 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
         content.contains("members in the first chunk"),
         "the member request went through: {content}"
     );
+}
 
-    // SIGKILL a worker with commands in flight: every one is still answered, none twice.
+/// SIGKILL a worker with commands in flight: every one is still answered, none twice.
+async fn kill_a_worker_mid_command(cluster: &mut Cluster) {
     let mut in_flight = Vec::new();
     for _ in 0..50 {
         in_flight.push(cluster.diag(1_500).await);
@@ -298,8 +320,10 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
         takeovers >= 1.0,
         "the killed worker had commands in flight, taken over by the others"
     );
+}
 
-    // SIGTERM a worker with commands in flight: it answers them before it exits.
+/// SIGTERM a worker with commands in flight: it answers them before it exits.
+async fn stop_a_worker_mid_command(cluster: &mut Cluster) {
     let mut draining = Vec::new();
     for _ in 0..30 {
         draining.push(cluster.diag(1_000).await);
@@ -319,13 +343,6 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
         "the stopping worker finished its own commands"
     );
     cluster.assert_no_violations().await;
-    let _ = (
-        &cluster.nats,
-        &cluster.sim,
-        &cluster.dir,
-        &stopped.health,
-        &killed.health,
-    );
 }
 
 /// Bot replies whose content contains `needle`, in the default channel.
