@@ -422,3 +422,45 @@ async fn a_broker_restart_loses_nothing() {
     }
     cluster.assert_no_violations().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_waits_for_its_broker_and_refuses_bad_credentials() {
+    let Some(mut nats) = NatsServer::start().await.unwrap() else {
+        return;
+    };
+    let sim = Simulator::builder()
+        .token(TOKEN)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let dir = tempfile::tempdir().unwrap();
+
+    // Refused credentials are configuration: exit 78 at once, no retry.
+    let mut cmd = role(dir.path(), "bad-creds", "worker", &sim, &nats.url());
+    cmd.env(
+        "NOVERA_CLUSTER__CREDENTIALS_FILE",
+        dir.path().join("missing.creds"),
+    );
+    let mut refused = Novera::spawn(cmd);
+    let status = refused.exit().await;
+    assert_eq!(status.code(), Some(78), "{}", refused.dump());
+    assert!(
+        refused.stderr().contains("credentials"),
+        "{}",
+        refused.dump()
+    );
+
+    // An unreachable broker is retried: the worker stays up, not ready, saying why, and is
+    // ready once the broker is back.
+    nats.kill().await;
+    let waiting = Novera::spawn(role(dir.path(), "waiting", "worker", &sim, &nats.url()));
+    let health = waiting.url_after("health on ").await;
+    let reason = eventually("readiness naming the broker", || async {
+        let (code, body) = common::get(&format!("{health}/readyz")).await;
+        (code == 503 && body.contains("broker")).then_some(body)
+    })
+    .await;
+    assert!(reason.contains("NATS"), "{reason}");
+    nats.start_again().await.unwrap();
+    wait_status(&format!("{health}/readyz"), 200).await;
+}

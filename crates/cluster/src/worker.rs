@@ -36,6 +36,8 @@ const PULL_BATCH: usize = 16;
 /// How long a click waits before the router may claim it: a waiter (on any worker) that
 /// matches it claims it first through the ledger.
 pub const COMPONENT_GRACE: Duration = Duration::from_millis(250);
+/// How often the consumer's lag is read for the metrics.
+const LAG_EVERY: Duration = Duration::from_secs(5);
 /// After a broken pull, wait this long before pulling again.
 const REPULL_AFTER: Duration = Duration::from_millis(500);
 
@@ -75,6 +77,27 @@ pub async fn run_work(
             what: format!("consumer {}", settings.consumer),
             reason: novera_core::error_chain(&e),
         })?;
+    // Consumer lag, for operators: events waiting for any worker, and ones delivered but not
+    // yet acknowledged.
+    let lag = consumer.clone();
+    let lag_cancel = cancel.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(LAG_EVERY);
+        loop {
+            tokio::select! {
+                () = lag_cancel.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            if let Ok(info) = lag.get_info().await {
+                #[allow(clippy::cast_precision_loss, reason = "a gauge of counts")]
+                {
+                    metrics::gauge!("novera_cluster_consumer_pending").set(info.num_pending as f64);
+                    metrics::gauge!("novera_cluster_consumer_ack_pending")
+                        .set(info.num_ack_pending as f64);
+                }
+            }
+        }
+    });
     let intake = Intake {
         router,
         ledger,
