@@ -241,6 +241,8 @@ pub struct Bot {
     /// Helpers of the role (status sharing, snapshots, fan-out), stopped after the drain.
     background: CancellationToken,
     pub(crate) router_component: Option<ComponentHandle>,
+    /// The gateway role's shard leases, released once the shards are closed.
+    pub(crate) leases: Option<Arc<tokio::sync::Mutex<novera_cluster::ShardLeases>>>,
     pub(crate) registration: Option<Result<RegisterOutcome, RegisterError>>,
 }
 
@@ -296,6 +298,7 @@ impl Bot {
             intake,
             background: CancellationToken::new(),
             router_component: None,
+            leases: None,
             registration: None,
         }
     }
@@ -349,6 +352,7 @@ impl Bot {
             intake,
             background,
             router_component,
+            leases,
             ..
         } = self;
         core.shutdown.request();
@@ -368,6 +372,10 @@ impl Bot {
             }
             None => None,
         };
+        // Sessions are saved: a replacement may take the shards over now.
+        if let Some(leases) = leases {
+            leases.lock().await.release().await;
+        }
         let queue_routed = match intake {
             // The event stream ends once every runner has stopped: route (or publish) what is
             // still queued, so an interaction read before the stop is answered.

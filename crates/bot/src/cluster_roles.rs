@@ -13,10 +13,11 @@ use std::time::Duration;
 
 use novera_cache::Cache;
 use novera_cluster::{
-    Broker, CLAIM_LIFETIME, ClusterSettings, Discord, EventClass, KvLedger, process_name,
-    run_fanout, run_publisher, run_work, serve_snapshots,
+    Broker, CLAIM_LIFETIME, ClusterSettings, Discord, EventClass, KvLedger, KvPacer,
+    KvSessionStore, LeaseAcquireError, RENEW_EVERY, ShardLeases, process_name, run_fanout,
+    run_publisher, run_work, serve_snapshots,
 };
-use novera_core::{CancellationToken, within};
+use novera_core::{CancellationToken, TaskContext, TaskError, within};
 use novera_gateway::{EventTypeFlags, Gateway, Login, ResourceType};
 use twilight_standby::Standby;
 
@@ -60,6 +61,32 @@ pub(crate) async fn gateway(
         .await
         .map_err(StartError::Cluster)?;
     let mut settings = builder.settings().clone();
+    // At most one process per shard across the bot; sessions and identify pacing shared.
+    let (total, owned) = Gateway::plan(&login, &settings.gateway)?;
+    let leases = match ShardLeases::acquire(&broker, owned.clone(), process_name()).await {
+        Ok(leases) => Arc::new(tokio::sync::Mutex::new(leases)),
+        Err(LeaseAcquireError::Connect(error)) => return Err(StartError::Cluster(error)),
+        Err(LeaseAcquireError::Lease(error)) => return Err(StartError::ShardsTaken(error)),
+        Err(error) => {
+            return Err(StartError::Cluster(
+                novera_cluster::ConnectError::JetStream {
+                    what: "shard leases".to_owned(),
+                    reason: error.to_string(),
+                },
+            ));
+        }
+    };
+    settings.gateway.session_store = Some(Arc::new(
+        KvSessionStore::new(&broker, total, owned, settings.gateway.max_session_age)
+            .await
+            .map_err(StartError::Cluster)?,
+    ));
+    settings.gateway.identify_pacer = Some(Arc::new(
+        KvPacer::new(&broker, settings.gateway.identify_interval, process_name())
+            .await
+            .map_err(StartError::Cluster)?,
+    ));
+    spawn_lease_renewal(core, Arc::clone(&leases));
     // What a worker's router acts on goes to one worker; what caches and waiters use, to all.
     let work = flags(&settings.router.event_types());
     settings.gateway.forward = EventTypeFlags::all() - quiet(&settings);
@@ -86,7 +113,7 @@ pub(crate) async fn gateway(
             cancel.clone(),
         ),
     );
-    let bot = Bot::assembled(
+    let mut bot = Bot::assembled(
         core,
         settings,
         login,
@@ -94,6 +121,7 @@ pub(crate) async fn gateway(
         None,
         Intake::Publisher { task, cancel },
     );
+    bot.leases = Some(leases);
     let background = bot.background();
     tokio::spawn(publish_status(
         status_bucket,
@@ -122,6 +150,28 @@ pub(crate) async fn gateway(
         }
     });
     Ok(bot)
+}
+
+/// Renews the shard leases while the process runs; a lease another process took means this
+/// one stalled past the lease's life and must stop (a fatal escalation), or two processes would
+/// run the shard.
+fn spawn_lease_renewal(core: &Core, leases: Arc<tokio::sync::Mutex<ShardLeases>>) {
+    core.supervisor
+        .spawn("shard-leases", move |ctx: TaskContext| {
+            let leases = Arc::clone(&leases);
+            async move {
+                let mut tick = tokio::time::interval(RENEW_EVERY);
+                loop {
+                    tokio::select! {
+                        () = ctx.cancel.cancelled() => return Ok(()),
+                        _ = tick.tick() => {}
+                    }
+                    if let Err(error) = leases.lock().await.renew().await {
+                        return Err(TaskError::fatal(error));
+                    }
+                }
+            }
+        });
 }
 
 /// Events no worker uses: typing, and presences unless the cache keeps them (the busiest

@@ -26,4 +26,7 @@ pub enum StartError {
     /// is merely unreachable is retried, never reported here).
     #[error(transparent)]
     Cluster(novera_cluster::ConnectError),
+    /// Another live gateway process runs some of this process's shards.
+    #[error(transparent)]
+    ShardsTaken(novera_cluster::LeaseError),
 }

@@ -89,6 +89,19 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// The shards a gateway with `config` runs: the shard total (fixed, or Discord's
+    /// recommendation from step one) and this process's range of it.
+    pub fn plan(
+        login: &Login,
+        config: &GatewayConfig,
+    ) -> Result<(u32, std::ops::Range<u32>), GatewayError> {
+        let total = match config.shards.count {
+            ShardCount::Auto => login.gateway_bot().shards.max(1),
+            ShardCount::Fixed(n) => n,
+        };
+        Ok((total, owned_shards(total, config.shards.range.clone())?))
+    }
+
     /// Step two: starts one supervised runner per owned shard (component `shard-{id}` in
     /// `status`, ready while the shard is active), resuming sessions saved (or checkpointed) by
     /// the previous process when there are usable ones, and, with a session store, the
@@ -103,11 +116,7 @@ impl Gateway {
         describe_metrics();
         install_crypto_provider();
         let bot = login.gateway_bot();
-        let total = match config.shards.count {
-            ShardCount::Auto => bot.shards.max(1),
-            ShardCount::Fixed(n) => n,
-        };
-        let owned = owned_shards(total, config.shards.range.clone())?;
+        let (total, owned) = Self::plan(login, config)?;
         let gateway_url = gateway_url(config.gateway_url.as_deref().unwrap_or(&bot.url))?;
 
         let (store, session_path) = session_store(config);
@@ -132,6 +141,7 @@ impl Gateway {
                 http: login.http(),
                 rest_deadline: config.rest_deadline,
             }),
+            config.identify_pacer.clone(),
         );
 
         let shard_config =

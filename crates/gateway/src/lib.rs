@@ -89,6 +89,7 @@ mod gateway;
 mod identify;
 mod login;
 mod metrics;
+mod pacer;
 mod runner;
 mod session_store;
 mod shutdown_report;
@@ -106,6 +107,7 @@ pub use metrics::{
     IDENTIFY_BUDGET_REMAINING, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE, describe_metrics,
 };
 pub use novera_cache::{Cache, ResourceType};
+pub use pacer::{BudgetView, IdentifyPacer, PacerFuture, PacerWait};
 pub use session_store::{FileSessionStore, SavedSession, SessionStore, StoreFuture};
 pub use shutdown_report::ShutdownReport;
 pub use status::{GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};
