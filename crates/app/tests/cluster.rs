@@ -8,23 +8,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Duration;
 
-use common::{Novera, TOKEN, command, eventually, wait_status};
+use common::cluster::{Process, replies, role, spawn};
+use common::{Novera, TOKEN, eventually, wait_status};
 use novera_sim::{ControlClient, InteractionStatus, SimHandle, Simulator};
 use novera_testkit::NatsServer;
 use serde_json::{Value, json};
-
-/// One process of the bot and where its health server is.
-#[allow(
-    dead_code,
-    reason = "the fields keep the process and its address alive for dumps"
-)]
-struct Process {
-    novera: Novera,
-    health: String,
-}
 
 struct Cluster {
     nats: NatsServer,
@@ -33,33 +23,6 @@ struct Cluster {
     dir: tempfile::TempDir,
     gateway: Process,
     workers: Vec<Process>,
-}
-
-fn role(
-    dir: &Path,
-    name: &str,
-    role: &str,
-    sim: &SimHandle,
-    nats: &str,
-) -> tokio::process::Command {
-    let home = dir.join(name);
-    std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = command(&home);
-    cmd.arg(role)
-        .env("NOVERA_TOKEN", TOKEN)
-        .env("NOVERA_DISCORD__API_URL", sim.base_url())
-        .env("NOVERA_CLUSTER__NATS_URL", nats)
-        .env("NOVERA_CLUSTER__BOT", "e2e")
-        .env("NOVERA_COMMANDS__DIAGNOSTICS", "true")
-        .env("NOVERA_COMMANDS__PREFIX", "!");
-    cmd
-}
-
-async fn spawn(dir: &Path, name: &str, kind: &str, sim: &SimHandle, nats: &str) -> Process {
-    let novera = Novera::spawn(role(dir, name, kind, sim, nats));
-    let health = novera.url_after("health on ").await;
-    wait_status(&format!("{health}/readyz"), 200).await;
-    Process { novera, health }
 }
 
 impl Cluster {
@@ -343,21 +306,6 @@ async fn stop_a_worker_mid_command(cluster: &mut Cluster) {
         "the stopping worker finished its own commands"
     );
     cluster.assert_no_violations().await;
-}
-
-/// Bot replies whose content contains `needle`, in the default channel.
-async fn replies(control: &ControlClient, needle: &str) -> usize {
-    let channel: u64 = control.state().await.unwrap().guilds[0].channels[0]
-        .parse()
-        .unwrap();
-    control
-        .channel_messages(channel)
-        .await
-        .unwrap()
-        .iter()
-        .filter(|m| m["author"]["bot"].as_bool() == Some(true))
-        .filter(|m| m["content"].as_str().is_some_and(|c| c.contains(needle)))
-        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

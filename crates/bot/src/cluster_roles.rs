@@ -17,7 +17,7 @@ use novera_cluster::{
     KvSessionStore, LeaseAcquireError, RENEW_EVERY, ShardLeases, process_name, run_fanout,
     run_publisher, run_work, serve_snapshots,
 };
-use novera_core::{CancellationToken, TaskContext, TaskError, within};
+use novera_core::{CancellationToken, ComponentHandle, TaskContext, TaskError, within};
 use novera_gateway::{EventTypeFlags, Gateway, Login, ResourceType};
 use twilight_standby::Standby;
 
@@ -54,6 +54,7 @@ pub(crate) async fn gateway(
     core: &Core,
     login: Login,
     cluster: &ClusterSettings,
+    publisher: ComponentHandle,
 ) -> Result<Bot, StartError> {
     let broker = broker(&builder, core, cluster, "gateway").await?;
     let status_bucket = broker
@@ -95,7 +96,6 @@ pub(crate) async fn gateway(
     let gateway = Arc::new(gateway);
     builder.status_handle().set_gateway(Arc::clone(&gateway));
 
-    let publisher = core.status.register("event-publisher");
     let cancel = CancellationToken::new();
     let task = core.shutdown.spawn(
         "event publisher",

@@ -73,7 +73,7 @@ pub(crate) fn shard_report(shard: &ShardStatus) -> ShardReport {
         ShardState::FatallyClosed { code } => Some(format!(
             "closed by Discord with code {code}; not reconnecting"
         )),
-        _ => None,
+        _ => shard.waiting.clone(),
     };
     ShardReport {
         id: shard.id,

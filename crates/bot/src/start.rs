@@ -26,11 +26,16 @@ impl BotBuilder {
     }
 
     async fn assemble(self, core: &Core) -> Result<Bot, StartError> {
+        // Registered first, so readiness cannot hold before this role's parts exist: the router
+        // (standalone, worker), or the publisher (gateway: its shards are registered only once
+        // their leases are taken).
         let router_component = self
             .settings
             .role
             .routes()
             .then(|| core.status.register("command-router"));
+        let publisher_component = matches!(self.settings.role, Role::Gateway(_))
+            .then(|| core.status.register("event-publisher"));
         let login_component = core.status.register("discord-login");
         let login = login(
             &self.settings,
@@ -48,7 +53,11 @@ impl BotBuilder {
         );
         let mut bot = match self.settings.role.clone() {
             Role::Standalone => self.standalone(core, login).await?,
-            Role::Gateway(cluster) => cluster_roles::gateway(self, core, login, &cluster).await?,
+            Role::Gateway(cluster) => {
+                let publisher = publisher_component
+                    .expect("the event-publisher component is registered for the gateway role");
+                cluster_roles::gateway(self, core, login, &cluster, publisher).await?
+            }
             Role::Worker(cluster) => cluster_roles::worker(self, core, login, &cluster).await?,
         };
         // After the router validated the sets (no duplicate names reach Discord) and while it
