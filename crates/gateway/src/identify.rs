@@ -367,6 +367,7 @@ mod tests {
             pacing,
             slots,
             None,
+            None,
         );
         let start = Instant::now();
         let receivers: Vec<_> = (0..4).map(|id| (id, queue.enqueue(id))).collect();
@@ -398,6 +399,7 @@ mod tests {
             pacing,
             slots,
             None,
+            None,
         );
         let start = Instant::now();
         let mut rx = queue.enqueue(0);
@@ -428,6 +430,7 @@ mod tests {
             pacing,
             slots,
             None,
+            None,
         );
         queue.enqueue(0).await.unwrap();
         assert_eq!(queue.status().remaining, 0);
@@ -454,6 +457,7 @@ mod tests {
             Instant::now(),
             pacing,
             slots,
+            None,
             None,
         );
         let start = Instant::now();
