@@ -55,11 +55,7 @@ pub(crate) fn gateway_config(config: &Config) -> GatewayConfig {
         ShardCountSetting::Auto => novera_gateway::ShardCount::Auto,
         ShardCountSetting::Fixed(n) => novera_gateway::ShardCount::Fixed(n),
     };
-    gateway.shards.range = config
-        .shards
-        .range
-        .as_ref()
-        .map(crate::config::ShardRangeSetting::range);
+    gateway.shards.range = config.shards.owned();
     gateway.session_path = Some(config.session.path.clone());
     gateway.max_session_age = config.session.max_age;
     gateway.cache.message_cache_size = config.cache.message_cache_size;

@@ -83,6 +83,23 @@ pub(crate) struct ShardsConfig {
     pub(crate) count: ShardCountSetting,
     /// `start..end`: the shards this process runs; all when absent.
     pub(crate) range: Option<ShardRangeSetting>,
+    /// With `process`: each gateway process runs this many consecutive shards.
+    pub(crate) per_process: Option<u32>,
+    /// With `per_process`: this process's index (e.g. a StatefulSet pod's ordinal), so it
+    /// runs shards `process * per_process .. (process + 1) * per_process`.
+    pub(crate) process: Option<u32>,
+}
+
+impl ShardsConfig {
+    /// The range this process runs: `range`, or the one `per_process` and `process` give.
+    pub(crate) fn owned(&self) -> Option<std::ops::Range<u32>> {
+        if let Some(range) = &self.range {
+            return Some(range.range());
+        }
+        let (per, index) = (self.per_process?, self.process?);
+        let start = per.checked_mul(index)?;
+        Some(start..start.checked_add(per)?)
+    }
 }
 
 /// The in-memory cache.
@@ -312,6 +329,49 @@ impl Config {
         Ok(config)
     }
 
+    fn validate_shards(&self, figment: &Figment) -> Result<(), ConfigError> {
+        let invalid = |key: &str, value: String, reason: &str| {
+            Err(ConfigError::invalid(figment, key, &value, reason))
+        };
+        match (
+            &self.shards.range,
+            self.shards.per_process,
+            self.shards.process,
+        ) {
+            (Some(_), Some(per), _) => invalid(
+                "shards.per_process",
+                per.to_string(),
+                "give either shards.range or shards.per_process with shards.process, not both",
+            ),
+            (None, Some(0), _) => {
+                invalid("shards.per_process", "0".to_owned(), "must be at least 1")
+            }
+            (None, Some(per), None) => invalid(
+                "shards.per_process",
+                per.to_string(),
+                "needs shards.process (this process's index, e.g. the pod ordinal)",
+            ),
+            (None, None, Some(index)) => invalid(
+                "shards.process",
+                index.to_string(),
+                "needs shards.per_process",
+            ),
+            (None, Some(per), Some(index))
+                if per
+                    .checked_mul(index)
+                    .and_then(|s| s.checked_add(per))
+                    .is_none() =>
+            {
+                invalid(
+                    "shards.process",
+                    index.to_string(),
+                    "gives a shard range past 2^32",
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn figment(sources: &Sources) -> Result<Figment, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
         if let Some((path, explicit)) = sources.config_path() {
@@ -337,6 +397,7 @@ impl Config {
 
     fn validate(&self, figment: &Figment) -> Result<(), ConfigError> {
         self.cluster.validate(figment)?;
+        self.validate_shards(figment)?;
         let invalid = |key: &'static str, value: &str, reason: &str| {
             Err(ConfigError::invalid(figment, key, value, reason))
         };

@@ -294,3 +294,37 @@ fn unknown_cache_resource_names_the_key_the_name_and_the_known_ones() {
         "{text}"
     );
 }
+
+#[test]
+fn a_process_index_picks_its_shard_range() {
+    let config = Config::load(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__COUNT", "8"),
+            ("NOVERA_SHARDS__PER_PROCESS", "2"),
+            ("NOVERA_SHARDS__PROCESS", "3"),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(config.shards.owned(), Some(6..8));
+    assert_eq!(
+        crate::settings::gateway_config(&config).shards.range,
+        Some(6..8)
+    );
+
+    let both = Config::load(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__RANGE", "0..2"),
+            ("NOVERA_SHARDS__PER_PROCESS", "2"),
+            ("NOVERA_SHARDS__PROCESS", "0"),
+        ],
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(both.contains("shards.per_process"), "{both}");
+    let alone = Config::load(&sources(None, &[("NOVERA_SHARDS__PER_PROCESS", "2")]))
+        .unwrap_err()
+        .to_string();
+    assert!(alone.contains("needs shards.process"), "{alone}");
+}
