@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use novera_commands::{
-    CommandFailure, CommandSet, Dispatch, InteractionLedger, RegisterError, RegisterOutcome,
-    Router, Scope,
+    CommandFailure, CommandSet, Dispatch, FileStateStore, InteractionLedger, MemoryStateStore,
+    RegisterError, RegisterOutcome, Router, Scope, StateStore,
 };
 use novera_core::{CancellationToken, ComponentHandle, DrainReport, within};
 use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, ShutdownReport};
@@ -27,6 +27,7 @@ pub struct BotBuilder {
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
     ledger: Option<Arc<dyn InteractionLedger>>,
+    state: Option<Arc<dyn StateStore>>,
     status: Arc<BotStatus>,
 }
 
@@ -69,6 +70,13 @@ impl BotBuilder {
         self
     }
 
+    /// Keeps command state and timers in `store` instead of [`BotSettings::state_path`] (the
+    /// cluster's bucket; the testkit's store kept across restarts).
+    pub fn state(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.state = Some(store);
+        self
+    }
+
     /// The status the health server reads; filled in as the parts start.
     pub fn status(mut self, status: Arc<BotStatus>) -> Self {
         self.status = status;
@@ -91,6 +99,8 @@ impl BotBuilder {
         let router_component = core.status.register("command-router");
         let login_component = core.status.register("discord-login");
         let mut settings = self.settings;
+        // Before login: a state file another process holds is a configuration problem.
+        let state = open_state(self.state, &settings).await?;
         let login = login(
             &settings,
             &settings.gateway,
@@ -140,6 +150,7 @@ impl BotBuilder {
         if let Some(ledger) = self.ledger {
             router = router.ledger(ledger);
         }
+        router = router.state(state);
         for set in self.sets {
             router = router.commands(set);
         }
@@ -158,6 +169,14 @@ impl BotBuilder {
         let router_task = core.shutdown.spawn(
             "command router intake",
             route(router.clone(), events, intake.clone()),
+        );
+        // Fires due timers (overdue ones at once) until the stop is requested; timers already
+        // firing run on the router's work pool and are drained with the handlers.
+        core.shutdown.spawn(
+            "command timers",
+            router
+                .clone()
+                .run_timers(settings.timer_interval, core.shutdown.token()),
         );
         // After the router validated the sets (no duplicate names reach Discord) and while it
         // already routes: the shards' first events do not wait for this REST round trip.
@@ -179,6 +198,24 @@ impl BotBuilder {
             registration,
         })
     }
+}
+
+/// The store given to the builder, else the state file, else memory.
+async fn open_state(
+    given: Option<Arc<dyn StateStore>>,
+    settings: &BotSettings,
+) -> Result<Arc<dyn StateStore>, StartError> {
+    if let Some(store) = given {
+        return Ok(store);
+    }
+    let Some(path) = &settings.state_path else {
+        return Ok(Arc::new(MemoryStateStore::new()));
+    };
+    let store = FileStateStore::open(path.clone())
+        .await
+        .map_err(StartError::State)?;
+    tracing::info!(path = %path.display(), "command state store opened");
+    Ok(Arc::new(store))
 }
 
 /// The router's intake: every forwarded event, with the time its shard received it, until the
@@ -264,6 +301,7 @@ impl Bot {
             sets: Vec::new(),
             on_failure: None,
             ledger: None,
+            state: None,
             status: Arc::new(BotStatus::new()),
         }
     }
@@ -284,6 +322,12 @@ impl Bot {
     #[must_use]
     pub fn router(&self) -> &Router {
         &self.router
+    }
+
+    /// The command state store (what `ctx.state()` reads and writes).
+    #[must_use]
+    pub fn state(&self) -> &Arc<dyn StateStore> {
+        self.router.state()
     }
 
     /// The gateway as commands see it.

@@ -1,6 +1,6 @@
 //! Error type of novera-bot.
 
-use novera_commands::ConfigError;
+use novera_commands::{ConfigError, StateError};
 use novera_gateway::{ConnectError, GatewayError};
 
 /// The bot did not start. Every variant but [`StopRequested`](Self::StopRequested) is a
@@ -22,4 +22,8 @@ pub enum StartError {
     /// The router refused its configuration or the command sets (duplicate names...).
     #[error(transparent)]
     Router(#[from] ConfigError),
+    /// The command state store could not be opened (unwritable `state.path`, or another bot
+    /// process holds the file).
+    #[error("cannot open the command state store")]
+    State(#[source] StateError),
 }

@@ -119,7 +119,10 @@ mod registry;
 mod reply;
 mod responder;
 mod router;
+mod state;
 mod stats;
+mod timer_context;
+mod timer_runner;
 mod wait;
 
 pub use builtins::{builtin_defs, builtins};
@@ -137,4 +140,10 @@ pub use register::{RegisterOutcome, Scope, register};
 pub use registry::Registry;
 pub use reply::Reply;
 pub use router::{Router, RouterBuilder};
+pub use state::{
+    Change, Clock, CommandState, DueTimer, FileStateStore, LeasedTimer, MAX_KEY_LEN,
+    MemoryStateStore, StateEntry, StateError, StateStore, TIMERS_NAMESPACE, TimerBook,
+    UPDATE_ATTEMPTS, Updated, Versioned, from_unix_ms, is_expired, unix_ms,
+};
 pub use stats::RouterStats;
+pub use timer_context::TimerContext;
