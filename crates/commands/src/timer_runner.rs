@@ -27,7 +27,7 @@ use crate::timer_context::TimerContext;
 pub(crate) const MAX_ATTEMPTS: u32 = 5;
 
 /// How much longer than the handler's deadline a lease lasts.
-pub(crate) const LEASE_MARGIN: Duration = Duration::from_secs(10);
+pub(crate) const LEASE_MARGIN: Duration = Duration::from_secs(2);
 
 /// How often expired state entries are removed from the store.
 const PURGE_EVERY: Duration = Duration::from_secs(60);
