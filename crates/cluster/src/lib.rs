@@ -10,6 +10,7 @@ mod ledger;
 mod publisher;
 mod settings;
 mod snapshot;
+mod state;
 mod subjects;
 mod worker;
 
@@ -21,6 +22,7 @@ pub use ledger::{CLAIM_LIFETIME, KvLedger};
 pub use publisher::{IN_FLIGHT, Outgoing, received_now, run_publisher};
 pub use settings::{ClusterSettings, default_stream};
 pub use snapshot::{SnapshotOutcome, request_snapshots, serve_snapshots};
+pub use state::{KvStateStore, state_bucket};
 pub use subjects::{EventClass, Subjects, event_name, message_id};
 pub use worker::{COMPONENT_GRACE, run_work};
 
