@@ -24,6 +24,7 @@ pub enum StartError {
     Router(#[from] ConfigError),
     /// The command state store could not be opened (unwritable `state.path`, or another bot
     /// process holds the file).
-    #[error("cannot open the command state store")]
-    State(#[source] StateError),
+    /// (The message names the cause: the binary prints only this line before exiting 78.)
+    #[error("cannot open the command state store: {}", novera_core::error_chain(.0))]
+    State(StateError),
 }
