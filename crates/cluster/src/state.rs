@@ -21,6 +21,7 @@
 //! - **Scans** (the timer runner's, once per interval) read the namespace's last value per key
 //!   with an ordered consumer filtered on `$KV.<bucket>.<namespace>.>`.
 
+use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use async_nats::jetstream::consumer::{DeliverPolicy, ReplayPolicy, push};
@@ -294,7 +295,7 @@ fn escape(part: &str) -> String {
         if byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_' {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("={byte:02X}"));
+            let _ = write!(out, "={byte:02X}");
         }
     }
     out

@@ -206,7 +206,7 @@ async fn clicks_at_the_same_time_are_all_counted() {
     for click in clicks {
         bot.wait_responded(click).await.unwrap();
     }
-    let voters = users.len() - 1;
+    let clickers = users.len() - 1;
     let votes: std::collections::BTreeMap<String, usize> = bot
         .command_state("poll")
         .get::<serde_json::Value>(&poll.to_string())
@@ -214,13 +214,13 @@ async fn clicks_at_the_same_time_are_all_counted() {
         .unwrap()
         .map(|v| serde_json::from_value(v.value["votes"].clone()).unwrap())
         .unwrap();
-    assert_eq!(votes.len(), voters, "every click saved: {votes:?}");
+    assert_eq!(votes.len(), clickers, "every click saved: {votes:?}");
     // Each click re-reads after updating the message, so it ends on the full tally.
     wait_text(
         &bot,
         message,
         "the message to show every vote",
-        &format!("pizza: {voters}\n"),
+        &format!("pizza: {clickers}\n"),
     )
     .await;
     bot.shutdown().await;

@@ -54,11 +54,10 @@ impl Command for Timed {
                 fired.len()
             };
             match self.behaviour {
-                Behaviour::Succeed => Ok(()),
                 Behaviour::FailFirst if ctx.attempt() == 1 => {
                     Err(novera_commands::CommandError::internal("not yet"))
                 }
-                Behaviour::FailFirst => Ok(()),
+                Behaviour::Succeed | Behaviour::FailFirst => Ok(()),
                 Behaviour::Panic => panic!("timer handler panicked"),
                 Behaviour::ScheduleAgainOnce => {
                     if firings == 1 {

@@ -138,15 +138,14 @@ impl TestBotBuilder {
     /// router, registration), and waits until every shard is active.
     pub async fn start(self) -> Result<TestBot, TestkitError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let (store, state_dir) = match self.state {
-            Some(store) => (store, None),
-            None => {
-                let dir = tempfile::tempdir().map_err(|e| TestkitError::State(e.to_string()))?;
-                let store = FileStateStore::open(dir.path().join("state.redb"))
-                    .await
-                    .map_err(|e| TestkitError::State(novera_core::error_chain(&e)))?;
-                (Arc::new(store) as Arc<dyn StateStore>, Some(dir))
-            }
+        let (store, state_dir) = if let Some(store) = self.state {
+            (store, None)
+        } else {
+            let dir = tempfile::tempdir().map_err(|e| TestkitError::State(e.to_string()))?;
+            let store = FileStateStore::open(dir.path().join("state.redb"))
+                .await
+                .map_err(|e| TestkitError::State(novera_core::error_chain(&e)))?;
+            (Arc::new(store) as Arc<dyn StateStore>, Some(dir))
         };
         let sim = self.sim.token(TOKEN).start().await?;
         let control = sim.control();
@@ -163,7 +162,7 @@ impl TestBotBuilder {
             status,
             assembly: self.assembly,
             store,
-            _state_dir: state_dir,
+            state_dir,
             _core: core,
             _escalations: escalations,
         };
@@ -185,7 +184,12 @@ pub struct TestBot {
     status: Arc<BotStatus>,
     assembly: Assembly,
     store: Arc<dyn StateStore>,
-    _state_dir: Option<tempfile::TempDir>,
+    /// Keeps the default store's directory until the bot is dropped.
+    #[allow(
+        dead_code,
+        reason = "held for its Drop: the directory is deleted with the bot"
+    )]
+    state_dir: Option<tempfile::TempDir>,
     _core: Core,
     _escalations: Escalations,
 }
@@ -258,7 +262,7 @@ impl TestBot {
             bot,
             assembly,
             store,
-            _state_dir,
+            state_dir,
             ..
         } = self;
         let report = bot.stop().await;
@@ -272,7 +276,7 @@ impl TestBot {
             status,
             assembly,
             store,
-            _state_dir,
+            state_dir,
             _core: core,
             _escalations: escalations,
         };

@@ -406,7 +406,7 @@ impl Command for Poll {
                             .await?;
                     }
                     _ => {
-                        tracing::warn!(key, "poll: closed a poll whose message was never recorded")
+                        tracing::warn!(key, "poll: closed a poll whose message was never recorded");
                     }
                 },
             }
