@@ -36,6 +36,11 @@
 //! - [`register`] with [`Scope`]: fetch, compare semantically, PUT only on change.
 //! - [`Router`] / [`RouterBuilder`] / [`RouterConfig`] / [`RouterStats`] / [`Registry`].
 //! - [`Context`], [`Reply`], [`ComponentStream`].
+//! - Command state ([`Context::state`] → [`CommandState`]): values that survive restarts and are
+//!   shared by every process of the bot, load-apply-save with compare-and-set
+//!   ([`CommandState::update`]), and durable timers fired through [`Command::timer`] with a
+//!   [`TimerContext`]; behind the object-safe [`StateStore`] ([`FileStateStore`], an embedded
+//!   redb file; [`MemoryStateStore`]; novera-cluster's bucket) and [`TimerBook`] (leases).
 //! - [`builtins`]: `/ping`, `/status`, `/ask`, `/poll`, `/help`.
 //!
 //! Components and modals are routed by `custom_id`: the part before the first `:` names the
@@ -53,7 +58,9 @@
 //! unknown command) and click guards (the auto-defer of a click a waiter claimed) run on the
 //! same tracker. All of them end on their own, bounded by the handler deadline or the REST
 //! deadline, so `Shutdown::drain` waits for them. [`Router::run`] returns when the event
-//! channel closes or its cancellation token fires.
+//! channel closes or its cancellation token fires; so does [`Router::run_timers`] (the timer
+//! runner the bot assembly spawns) when its token fires, timers it already fired running on the
+//! same work pool. The [`FileStateStore`] runs each transaction on tokio's blocking pool.
 //!
 //! # Example
 //! ```no_run

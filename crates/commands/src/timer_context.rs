@@ -6,7 +6,7 @@
 //! opts in, as with [`Context`](crate::Context).
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use novera_cache::Cache;
 use twilight_http::Client;
@@ -14,7 +14,6 @@ use twilight_model::channel::Message;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, ChannelMarker, MessageMarker};
 
-use crate::context::Shared;
 use crate::error::ReplyError;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Target};
@@ -23,7 +22,11 @@ use crate::state::{CommandState, LeasedTimer};
 /// One firing of a command's timer (see [`Command::timer`](crate::Command::timer)).
 #[derive(Clone)]
 pub struct TimerContext {
-    shared: Arc<Shared>,
+    http: Arc<Client>,
+    application_id: Id<ApplicationMarker>,
+    cache: Arc<Cache>,
+    rest_deadline: Duration,
+    state: CommandState,
     command: Arc<str>,
     key: String,
     due_at: SystemTime,
@@ -41,10 +44,23 @@ impl std::fmt::Debug for TimerContext {
 }
 
 impl TimerContext {
-    pub(crate) fn new(shared: Arc<Shared>, command: Arc<str>, timer: &LeasedTimer) -> Self {
+    /// The router's pieces a timer handler may use (taken apart here rather than holding the
+    /// router's shared state, so the `Command` trait's module does not depend on the context's).
+    pub(crate) fn new(
+        http: Arc<Client>,
+        application_id: Id<ApplicationMarker>,
+        cache: Arc<Cache>,
+        rest_deadline: Duration,
+        state: CommandState,
+        timer: &LeasedTimer,
+    ) -> Self {
         Self {
-            shared,
-            command,
+            http,
+            application_id,
+            cache,
+            rest_deadline,
+            command: Arc::from(state.namespace()),
+            state,
             key: timer.key.clone(),
             due_at: timer.due_at,
             attempt: timer.attempt,
@@ -78,25 +94,25 @@ impl TimerContext {
     /// The command's state (the same as its invocations' `ctx.state()`).
     #[must_use]
     pub fn state(&self) -> CommandState {
-        self.shared.command_state(&self.command)
+        self.state.clone()
     }
 
     /// The REST client.
     #[must_use]
     pub fn http(&self) -> &Client {
-        &self.shared.http
+        &self.http
     }
 
     /// The application id.
     #[must_use]
     pub fn application_id(&self) -> Id<ApplicationMarker> {
-        self.shared.application_id
+        self.application_id
     }
 
     /// The gateway's cache.
     #[must_use]
     pub fn cache(&self) -> &Cache {
-        &self.shared.cache
+        &self.cache
     }
 
     /// Posts `reply` in `channel_id`.
@@ -125,15 +141,15 @@ impl TimerContext {
     /// A responder for plain channel messages, with the router's REST deadline.
     fn responder(&self, channel_id: Id<ChannelMarker>) -> Responder {
         Responder::new(
-            Arc::clone(&self.shared.http),
-            self.shared.application_id,
+            Arc::clone(&self.http),
+            self.application_id,
             Target::Message {
                 channel_id,
                 // Not replied to: only the channel is used for sending and editing.
                 message_id: Id::new(1),
             },
             Kind::Prefix,
-            self.shared.config.rest_deadline,
+            self.rest_deadline,
         )
     }
 }

@@ -141,7 +141,14 @@ async fn discard(shared: &Shared, timer: &DueTimer) {
 async fn fire(shared: Arc<Shared>, entry: Arc<Entry>, leased: LeasedTimer) {
     let name = entry.def.name();
     let limit = limit(&shared, &entry);
-    let ctx = TimerContext::new(Arc::clone(&shared), Arc::from(name), &leased);
+    let ctx = TimerContext::new(
+        Arc::clone(&shared.http),
+        shared.application_id,
+        Arc::clone(&shared.cache),
+        shared.config.rest_deadline,
+        shared.command_state(name),
+        &leased,
+    );
     let handler = Arc::clone(&entry.handler);
     // Called inside the guarded future, so a panic before it returns its future is caught.
     let work = AssertUnwindSafe(async move { handler.timer(ctx).await }).catch_unwind();
