@@ -101,10 +101,9 @@ async fn poll_keeps_its_votes_in_the_bucket_across_a_restart() {
     let voters = users.len() - 1;
     let closed = bot
         .wait_until("the poll to close with every vote", || async {
-            let messages = bot.channel_messages().await?;
-            let text = messages
-                .iter()
-                .find(|m| m["id"] == message.to_string().as_str())
+            let found = bot.message(message).await?;
+            let text = found
+                .as_ref()
                 .and_then(|m| m["content"].as_str())
                 .unwrap_or_default()
                 .to_owned();

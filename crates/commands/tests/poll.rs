@@ -29,10 +29,10 @@ async fn start_poll(bot: &TestBot, author: u64, choices: &str, seconds: u64) -> 
 
 /// The poll message's text and whether it still has buttons, as the channel shows it.
 async fn poll_message(bot: &TestBot, message: u64) -> (String, bool) {
-    let messages = bot.channel_messages().await.unwrap();
-    let found = messages
-        .iter()
-        .find(|m| m["id"] == message.to_string().as_str())
+    let found = bot
+        .message(message)
+        .await
+        .unwrap()
         .expect("the poll message exists");
     let buttons = found["components"]
         .as_array()

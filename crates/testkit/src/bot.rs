@@ -489,6 +489,17 @@ impl TestBot {
         Ok(self.control.channel_messages(self.channel_id()?).await?)
     }
 
+    /// Message `message_id` of the default channel as it is now (after every edit), if it
+    /// exists: e.g. the message a command keeps up to date (a poll's tally).
+    pub async fn message(&self, message_id: u64) -> Result<Option<Value>, TestkitError> {
+        let id = message_id.to_string();
+        Ok(self
+            .channel_messages()
+            .await?
+            .into_iter()
+            .find(|m| m["id"] == id.as_str()))
+    }
+
     /// What the bot did with interaction `id` so far.
     pub async fn interaction(&self, id: u64) -> Result<InteractionStatus, TestkitError> {
         Ok(self.control.interaction(id).await?)

@@ -28,10 +28,9 @@ async fn join(bot: &TestBot, duel: u64, message: u64, user: u64) -> String {
 
 async fn result(bot: &TestBot, message: u64) -> String {
     bot.wait_until("the duel to end", || async {
-        let messages = bot.channel_messages().await?;
-        let text = messages
-            .iter()
-            .find(|m| m["id"] == message.to_string().as_str())
+        let found = bot.message(message).await?;
+        let text = found
+            .as_ref()
             .and_then(|m| m["content"].as_str())
             .unwrap_or_default()
             .to_owned();
