@@ -13,6 +13,9 @@
 //!   expired entry as absent, create-if-absent replaces it by compare-and-set on its revision,
 //!   and [`purge_expired`](StateStore::purge_expired) (the bot's timer runner calls it every
 //!   minute) removes it.
+//!   One latitude: a compare-and-set naming the revision of an entry that expired *after* the
+//!   caller read it still succeeds (the bucket checks revisions, not expiry); callers that read
+//!   through the store never hold such a revision, since an expired entry reads as absent.
 //! - **Deletes leave nothing behind**: instead of the bucket's delete marker (a tombstone per
 //!   deleted key, kept forever in a bucket without `max_age`), a delete purges the key's
 //!   subject *up to its revision* (`purge` with `filter` and `seq`, JetStream API since 2.7):
