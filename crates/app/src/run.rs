@@ -218,8 +218,10 @@ async fn serve(
         Some(ClusterRole::Worker) => Role::Worker(config.cluster.settings()),
     };
     if sandbox.is_some() {
-        // Every sandbox run has a fresh simulator: a saved session could never resume.
+        // Every sandbox run has a fresh simulator: a saved session could never resume, and
+        // saved command state would name messages that no longer exist.
         settings.gateway.session_path = None;
+        settings.state_path = None;
     }
     let mut builder = Bot::builder(settings)
         .status(Arc::clone(bot_status))

@@ -10,10 +10,13 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Everything the assembly needs from the configuration.
 pub(crate) fn bot_settings(config: &Config) -> BotSettings {
-    BotSettings::new(gateway_config(config))
+    let mut settings = BotSettings::new(gateway_config(config))
         .router(router_config(config))
         .registration(registration_scope(config.commands.registration))
         .stop_timeouts(config.shutdown.close_timeout, config.shutdown.drain_timeout)
+        .state_path(Some(config.state.resolved_path(&config.session)));
+    settings.timer_interval = config.state.timer_interval;
+    settings
 }
 
 /// Where `commands.registration` registers at start (`off`: nowhere).

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use novera_commands::{
-    CommandFailure, CommandSet, Dispatch, GatewayInfo, InteractionLedger, RegisterError,
-    RegisterOutcome, Router, Scope,
+    CommandFailure, CommandSet, Dispatch, FileStateStore, GatewayInfo, InteractionLedger,
+    MemoryStateStore, RegisterError, RegisterOutcome, Router, Scope, StateStore,
 };
 use novera_core::{CancellationToken, ComponentHandle, DrainReport, within};
 use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, ShutdownReport};
@@ -26,6 +26,7 @@ pub struct BotBuilder {
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
     ledger: Option<Arc<dyn InteractionLedger>>,
+    pub(crate) state: Option<Arc<dyn StateStore>>,
     pub(crate) status: Arc<BotStatus>,
 }
 
@@ -68,6 +69,13 @@ impl BotBuilder {
         self
     }
 
+    /// Keeps command state and timers in `store` instead of [`BotSettings::state_path`] (the
+    /// testkit's store kept across restarts; a worker uses the bot's bucket by default).
+    pub fn state(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.state = Some(store);
+        self
+    }
+
     /// The status the health server reads; filled in as the parts start.
     pub fn status(mut self, status: Arc<BotStatus>) -> Self {
         self.status = status;
@@ -75,7 +83,12 @@ impl BotBuilder {
     }
 
     /// Shards and router in this process: the router is the gateway's only consumer.
-    pub(crate) async fn standalone(self, core: &Core, login: Login) -> Result<Bot, StartError> {
+    pub(crate) async fn standalone(
+        self,
+        core: &Core,
+        login: Login,
+        state: Arc<dyn StateStore>,
+    ) -> Result<Bot, StartError> {
         let mut settings = self.settings.clone();
         // The router gets what it acts on, every other event stays in the shard's task (cache
         // and waiters only).
@@ -89,6 +102,7 @@ impl BotBuilder {
             &login,
             (gateway.cache(), gateway.standby()),
             Arc::new(GatewayView::new(Arc::clone(&gateway))),
+            state,
         ) {
             Ok(router) => router,
             Err(error) => {
@@ -104,6 +118,7 @@ impl BotBuilder {
             "command router intake",
             route(router.clone(), events, cancel.clone()),
         );
+        spawn_timers(core, &router, &settings);
         Ok(Bot::assembled(
             core,
             settings,
@@ -122,6 +137,7 @@ impl BotBuilder {
         login: &Login,
         (cache, standby): (Arc<novera_cache::Cache>, Arc<twilight_standby::Standby>),
         gateway: Arc<dyn GatewayInfo>,
+        state: Arc<dyn StateStore>,
     ) -> Result<Router, novera_commands::ConfigError> {
         let mut router = Router::builder(
             login.http(),
@@ -142,6 +158,7 @@ impl BotBuilder {
         if let Some(ledger) = self.ledger {
             router = router.ledger(ledger);
         }
+        router = router.state(state);
         for set in self.sets {
             router = router.commands(set);
         }
@@ -161,6 +178,35 @@ impl BotBuilder {
     pub(crate) fn set_ledger(&mut self, ledger: Arc<dyn InteractionLedger>) {
         self.ledger = Some(ledger);
     }
+}
+
+/// Fires due timers (overdue ones at once) until the stop is requested; timers already firing
+/// run on the router's work pool and are drained with the handlers.
+pub(crate) fn spawn_timers(core: &Core, router: &Router, settings: &BotSettings) {
+    core.shutdown.spawn(
+        "command timers",
+        router
+            .clone()
+            .run_timers(settings.timer_interval, core.shutdown.token()),
+    );
+}
+
+/// The store given to the builder, else the state file, else memory.
+pub(crate) async fn open_state(
+    given: Option<Arc<dyn StateStore>>,
+    settings: &BotSettings,
+) -> Result<Arc<dyn StateStore>, StartError> {
+    if let Some(store) = given {
+        return Ok(store);
+    }
+    let Some(path) = &settings.state_path else {
+        return Ok(Arc::new(MemoryStateStore::new()));
+    };
+    let store = FileStateStore::open(path.clone())
+        .await
+        .map_err(StartError::State)?;
+    tracing::info!(path = %path.display(), "command state store opened");
+    Ok(Arc::new(store))
 }
 
 /// The event type flags of `kinds`.
@@ -277,6 +323,7 @@ impl Bot {
             sets: Vec::new(),
             on_failure: None,
             ledger: None,
+            state: None,
             status: Arc::new(BotStatus::new()),
         }
     }
@@ -324,6 +371,12 @@ impl Bot {
     #[must_use]
     pub fn router(&self) -> Option<&Router> {
         self.router.as_ref()
+    }
+
+    /// The command state store (what `ctx.state()` reads and writes; `None` in a gateway role).
+    #[must_use]
+    pub fn state(&self) -> Option<&Arc<dyn StateStore>> {
+        self.router.as_ref().map(Router::state)
     }
 
     /// This process's gateway as commands see it (`None` in a worker role).

@@ -14,14 +14,15 @@ use std::time::Duration;
 use novera_cache::Cache;
 use novera_cluster::{
     Broker, CLAIM_LIFETIME, ClusterSettings, Discord, EventClass, KvLedger, KvPacer,
-    KvSessionStore, LeaseAcquireError, RENEW_EVERY, ShardLeases, process_name, run_fanout,
-    run_publisher, run_work, serve_snapshots,
+    KvSessionStore, KvStateStore, LeaseAcquireError, RENEW_EVERY, ShardLeases, process_name,
+    run_fanout, run_publisher, run_work, serve_snapshots,
 };
+use novera_commands::StateStore;
 use novera_core::{CancellationToken, ComponentHandle, TaskContext, TaskError, within};
 use novera_gateway::{EventTypeFlags, Gateway, Login, ResourceType};
 use twilight_standby::Standby;
 
-use crate::assembly::{Bot, BotBuilder, Intake, flags};
+use crate::assembly::{Bot, BotBuilder, Intake, flags, spawn_timers};
 use crate::broker::connect;
 use crate::error::StartError;
 use crate::parts::Core;
@@ -174,6 +175,44 @@ fn spawn_lease_renewal(core: &Core, leases: Arc<tokio::sync::Mutex<ShardLeases>>
         });
 }
 
+/// Starts the worker's fan-out consumer and waits (bounded) until its cache is filled from the
+/// gateways' snapshots; it runs until `background` is cancelled.
+async fn start_fanout(
+    core: &Core,
+    broker: &Broker,
+    cache: Arc<Cache>,
+    standby: Arc<Standby>,
+    background: &CancellationToken,
+) {
+    let ready = CancellationToken::new();
+    tokio::spawn({
+        let broker = broker.clone();
+        let component = core.status.register("event-fanout");
+        let ready = ready.clone();
+        let background = background.clone();
+        async move {
+            if let Err(error) = run_fanout(
+                broker,
+                cache,
+                standby,
+                component,
+                Some(SNAPSHOT_DEADLINE),
+                ready,
+                background,
+            )
+            .await
+            {
+                tracing::error!(%error, "the fan-out consumer stopped");
+            }
+        }
+    });
+    let _ = within(
+        SNAPSHOT_DEADLINE + Duration::from_secs(5),
+        ready.cancelled(),
+    )
+    .await;
+}
+
 /// Events no worker uses: typing, and presences unless the cache keeps them (the busiest
 /// events of a large bot).
 fn quiet(settings: &crate::settings::BotSettings) -> EventTypeFlags {
@@ -209,6 +248,15 @@ pub(crate) async fn worker(
         .await
         .map_err(setup)?;
     let ledger = Arc::new(KvLedger::new(claims, process_name()));
+    // Command state and timers in the bot's bucket, shared by every worker.
+    let state: Arc<dyn StateStore> = match builder.state.take() {
+        Some(state) => state,
+        None => Arc::new(
+            KvStateStore::open(&broker)
+                .await
+                .map_err(StartError::Cluster)?,
+        ),
+    };
     builder.set_ledger(Arc::clone(&ledger) as Arc<dyn novera_commands::InteractionLedger>);
 
     let settings = builder.settings().clone();
@@ -221,46 +269,21 @@ pub(crate) async fn worker(
     let standby = Arc::new(Standby::new());
     let remote = RemoteShards::new(broker.clone());
     builder.status_handle().set_remote_shards(remote.clone());
-    let status = Arc::clone(builder.status_handle());
     let router = builder.build_router(
         core,
         &login,
         (Arc::clone(&cache), Arc::clone(&standby)),
         Arc::new(remote.clone()),
+        state,
     )?;
-    drop(status);
+    // Every worker looks for due timers; the store's leases make each fire once.
+    spawn_timers(core, &router, &settings);
 
     // The fan-out first (the cache filled from the gateways' snapshots, waiters fed), then the
     // work: an interaction is never routed to a handler whose cache is still empty.
     let background = CancellationToken::new();
     tokio::spawn(remote.follow(status_bucket, background.clone()));
-    let fanout_ready = CancellationToken::new();
-    tokio::spawn({
-        let broker = broker.clone();
-        let component = core.status.register("event-fanout");
-        let ready = fanout_ready.clone();
-        let background = background.clone();
-        async move {
-            if let Err(error) = run_fanout(
-                broker,
-                cache,
-                standby,
-                component,
-                Some(SNAPSHOT_DEADLINE),
-                ready,
-                background,
-            )
-            .await
-            {
-                tracing::error!(%error, "the fan-out consumer stopped");
-            }
-        }
-    });
-    let _ = within(
-        SNAPSHOT_DEADLINE + Duration::from_secs(5),
-        fanout_ready.cancelled(),
-    )
-    .await;
+    start_fanout(core, &broker, cache, standby, &background).await;
 
     let cancel = CancellationToken::new();
     let discord = Discord {

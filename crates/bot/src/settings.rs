@@ -1,5 +1,6 @@
 //! `BotSettings`: everything the assembly needs, as typed values (no configuration format).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use novera_cluster::ClusterSettings;
@@ -64,11 +65,17 @@ pub struct BotSettings {
     pub close_timeout: Duration,
     /// How long in-flight handlers get to finish at stop.
     pub drain_timeout: Duration,
+    /// The command state file (an embedded database), unless a store is given to the builder
+    /// ([`BotBuilder::state`](crate::BotBuilder::state)); `None`: state in memory, gone at exit.
+    pub state_path: Option<PathBuf>,
+    /// How often due timers are looked for (a timer fires at most this late).
+    pub timer_interval: Duration,
 }
 
 impl BotSettings {
     /// Settings for `gateway` with the router's defaults, no registration, a login retry of
-    /// 1 s to 60 s, a 5 s close and a 20 s drain.
+    /// 1 s to 60 s, a 5 s close and a 20 s drain, command state in memory and timers checked
+    /// every second.
     #[must_use]
     pub fn new(gateway: GatewayConfig) -> Self {
         Self {
@@ -83,6 +90,8 @@ impl BotSettings {
             },
             close_timeout: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(20),
+            state_path: None,
+            timer_interval: Duration::from_secs(1),
         }
     }
 
@@ -90,6 +99,13 @@ impl BotSettings {
     #[must_use]
     pub fn role(mut self, role: Role) -> Self {
         self.role = role;
+        self
+    }
+
+    /// Sets [`state_path`](Self::state_path).
+    #[must_use]
+    pub fn state_path(mut self, path: Option<PathBuf>) -> Self {
+        self.state_path = path;
         self
     }
 

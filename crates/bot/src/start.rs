@@ -3,7 +3,7 @@
 //! Its own module so the role arrangements (the standalone one in `assembly.rs`, the cluster
 //! ones in `cluster_roles.rs`) depend on the shared types without depending on each other.
 
-use crate::assembly::{Bot, BotBuilder, register};
+use crate::assembly::{Bot, BotBuilder, open_state, register};
 use crate::cluster_roles;
 use crate::error::StartError;
 use crate::login::login;
@@ -25,7 +25,7 @@ impl BotBuilder {
         Box::pin(self.assemble(core)).await
     }
 
-    async fn assemble(self, core: &Core) -> Result<Bot, StartError> {
+    async fn assemble(mut self, core: &Core) -> Result<Bot, StartError> {
         // Registered first, so readiness cannot hold before this role's parts exist: the router
         // (standalone, worker), or the publisher (gateway: its shards are registered only once
         // their leases are taken).
@@ -37,6 +37,11 @@ impl BotBuilder {
         let publisher_component = matches!(self.settings.role, Role::Gateway(_))
             .then(|| core.status.register("event-publisher"));
         let login_component = core.status.register("discord-login");
+        // Before login: a state file another process holds is a configuration problem.
+        let state = match self.settings.role {
+            Role::Standalone => Some(open_state(self.state.take(), &self.settings).await?),
+            _ => None,
+        };
         let login = login(
             &self.settings,
             &self.settings.gateway,
@@ -52,7 +57,10 @@ impl BotBuilder {
             "logged in"
         );
         let mut bot = match self.settings.role.clone() {
-            Role::Standalone => self.standalone(core, login).await?,
+            Role::Standalone => {
+                let state = state.expect("the standalone role opened its state store");
+                self.standalone(core, login, state).await?
+            }
             Role::Gateway(cluster) => {
                 let publisher = publisher_component
                     .expect("the event-publisher component is registered for the gateway role");

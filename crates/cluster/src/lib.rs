@@ -13,6 +13,7 @@ mod publisher;
 mod sessions;
 mod settings;
 mod snapshot;
+mod state;
 mod subjects;
 mod worker;
 
@@ -27,6 +28,7 @@ pub use publisher::{IN_FLIGHT, run_publisher};
 pub use sessions::KvSessionStore;
 pub use settings::{ClusterSettings, default_stream};
 pub use snapshot::{SnapshotOutcome, request_snapshots, serve_snapshots};
+pub use state::{KvStateStore, state_bucket};
 pub use subjects::{EventClass, Subjects, event_name, message_id};
 pub use worker::{COMPONENT_GRACE, Discord, run_work};
 

@@ -612,7 +612,7 @@ impl Responder {
         .map(drop)
     }
 
-    async fn create_message(
+    pub(crate) async fn create_message(
         &self,
         channel_id: Id<ChannelMarker>,
         reply_to: Option<Id<MessageMarker>>,
@@ -642,7 +642,7 @@ impl Responder {
         .await
     }
 
-    async fn edit_channel_message(
+    pub(crate) async fn edit_channel_message(
         &self,
         channel_id: Id<ChannelMarker>,
         message_id: Id<MessageMarker>,

@@ -39,6 +39,7 @@ pub(crate) struct Config {
     pub(crate) health: HealthConfig,
     pub(crate) sandbox: SandboxConfig,
     pub(crate) session: SessionConfig,
+    pub(crate) state: StateConfig,
     pub(crate) log: LogConfig,
     pub(crate) alerts: AlertsConfig,
     pub(crate) commands: CommandsConfig,
@@ -178,6 +179,39 @@ impl Default for SessionConfig {
             path: PathBuf::from("novera-sessions.json"),
             max_age: Duration::from_secs(600),
         }
+    }
+}
+
+/// Command state (polls, timers) that survives restarts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct StateConfig {
+    /// The state file (an embedded database); next to `session.path` when absent.
+    pub(crate) path: Option<PathBuf>,
+    /// How often due timers are looked for.
+    #[serde(with = "humantime_serde")]
+    pub(crate) timer_interval: Duration,
+}
+
+impl Default for StateConfig {
+    fn default() -> Self {
+        Self {
+            path: None,
+            timer_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl StateConfig {
+    /// The state file: `path`, or `novera-state.redb` in the session file's directory.
+    pub(crate) fn resolved_path(&self, session: &SessionConfig) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| {
+            session
+                .path
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf)
+                .join("novera-state.redb")
+        })
     }
 }
 
@@ -443,6 +477,15 @@ impl Config {
             return invalid(
                 "health.sample_period",
                 &humantime::format_duration(sample_period).to_string(),
+                "must be between 100ms and 60s",
+            );
+        }
+        if !(Duration::from_millis(100)..=Duration::from_secs(60))
+            .contains(&self.state.timer_interval)
+        {
+            return invalid(
+                "state.timer_interval",
+                &humantime::format_duration(self.state.timer_interval).to_string(),
                 "must be between 100ms and 60s",
             );
         }

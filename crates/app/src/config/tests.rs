@@ -328,3 +328,40 @@ fn a_process_index_picks_its_shard_range() {
         .to_string();
     assert!(alone.contains("needs shards.process"), "{alone}");
 }
+
+#[test]
+fn the_state_file_sits_next_to_the_session_file_unless_set() {
+    let config = Config::load(&sources(None, &[])).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("novera-state.redb")
+    );
+    let vars = [("NOVERA_SESSION__PATH", "/var/lib/novera/sessions.json")];
+    let config = Config::load(&sources(None, &vars)).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("/var/lib/novera/novera-state.redb")
+    );
+    let vars = [
+        ("NOVERA_SESSION__PATH", "/var/lib/novera/sessions.json"),
+        ("NOVERA_STATE__PATH", "/data/state.redb"),
+    ];
+    let config = Config::load(&sources(None, &vars)).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("/data/state.redb")
+    );
+    let settings = crate::settings::bot_settings(&config);
+    assert_eq!(settings.state_path, Some(PathBuf::from("/data/state.redb")));
+    assert_eq!(settings.timer_interval, Duration::from_secs(1));
+}
+
+#[test]
+fn the_timer_interval_is_bounded() {
+    let text = error_text(&sources(None, &[("NOVERA_STATE__TIMER_INTERVAL", "10ms")]));
+    assert!(text.contains("state.timer_interval"), "{text}");
+    assert!(text.contains("between 100ms and 60s"), "{text}");
+    let config =
+        Config::load(&sources(None, &[("NOVERA_STATE__TIMER_INTERVAL", "250ms")])).unwrap();
+    assert_eq!(config.state.timer_interval, Duration::from_millis(250));
+}

@@ -22,6 +22,7 @@ use crate::gateway_info::GatewayInfo;
 use crate::ledger::InteractionLedger;
 use crate::registry::Registry;
 use crate::responder::{Kind, Responder, Target};
+use crate::state::{Clock, CommandState, StateStore, TimerBook};
 use crate::stats::{Counters, RouterStats};
 use crate::wait::ClaimBook;
 
@@ -44,11 +45,25 @@ pub(crate) struct Shared {
     pub(crate) on_failure: Option<FailureObserver>,
     /// Where acknowledgements are recorded when several processes may answer (cluster roles).
     pub(crate) ledger: Option<Arc<dyn InteractionLedger>>,
+    /// Command state and timers (a file, memory, or a bucket shared by every process).
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) clock: Clock,
+    pub(crate) timers: TimerBook,
 }
 
 impl Shared {
     pub(crate) fn stats(&self) -> RouterStats {
         self.counters.snapshot(self.pool.in_flight())
+    }
+
+    /// Command `name`'s view of the state store.
+    pub(crate) fn command_state(&self, name: &str) -> CommandState {
+        CommandState::new(
+            Arc::clone(&self.state),
+            name,
+            self.clock,
+            self.timers.clone(),
+        )
     }
 
     pub(crate) fn interaction_responder(&self, interaction: &Interaction, kind: Kind) -> Responder {
