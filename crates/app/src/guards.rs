@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use novera_commands::RestGuard;
-use novera_core::{DuplicateEvidence, EvidenceKind, InstanceWatch};
+use novera_core::{DuplicateEvidence, EvidenceKind, InstanceTag, InstanceWatch};
 
 use crate::alerts::AlertKind;
 use crate::config::Config;
@@ -18,11 +18,19 @@ pub(crate) struct Guards {
 }
 
 impl Guards {
-    /// The guards `config` asks for (`rest_guard.*`, `instance.step_down`).
-    pub(crate) fn new(config: &Config) -> Self {
+    /// The guards `config` asks for (`rest_guard.*`, `instance.step_down`). The processes of a
+    /// cluster (`in_cluster`) share one tag, derived from `cluster.bot`, so they never take each
+    /// other for another instance; a process outside the cluster still shows up.
+    pub(crate) fn new(config: &Config, in_cluster: bool) -> Self {
+        let step_down = config.instance.step_down;
+        let instance = if in_cluster {
+            InstanceWatch::with_tag(InstanceTag::for_deployment(&config.cluster.bot), step_down)
+        } else {
+            InstanceWatch::new(step_down)
+        };
         Self {
             rest: RestGuard::local(config.rest_guard.to_guard()),
-            instance: Arc::new(InstanceWatch::new(config.instance.step_down)),
+            instance: Arc::new(instance),
         }
     }
 

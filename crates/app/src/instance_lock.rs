@@ -5,7 +5,9 @@
 //! (a supervisor that restarts a merely slow process makes exactly that). The first process
 //! holds an advisory lock on `<session file>.lock` for as long as it lives, and writes its pid
 //! and start time into it; a second one fails to take it, names the holder and exits with
-//! [`DUPLICATE`](crate::exit::DUPLICATE), which supervisors are told not to restart.
+//! [`DUPLICATE`](crate::exit::DUPLICATE), which supervisors are told not to restart. A gateway
+//! role locks its shards (`<session file>.shards-0-8.lock`): gateways of one host with other
+//! shards run side by side. Workers have no shards and take no lock.
 //!
 //! The lock is the kernel's (`flock` through std's `File::try_lock`, stable since Rust 1.89,
 //! so no crate is needed): it is released when the process dies however it dies, `kill -9`
@@ -13,6 +15,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -26,9 +29,14 @@ pub(crate) struct InstanceLock {
 }
 
 impl InstanceLock {
-    /// Takes the lock beside `session_path`, or fails naming the process that holds it.
-    pub(crate) fn acquire(session_path: &Path, version: &str) -> Result<Self, Failure> {
-        let path = lock_path(session_path);
+    /// Takes the lock beside `session_path` (for `shards` only, when given), or fails naming
+    /// the process that holds it.
+    pub(crate) fn acquire(
+        session_path: &Path,
+        shards: Option<Range<u32>>,
+        version: &str,
+    ) -> Result<Self, Failure> {
+        let path = lock_path(session_path, shards);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| cannot(&path, &e))?;
         }
@@ -73,9 +81,12 @@ impl InstanceLock {
     }
 }
 
-/// `novera-sessions.json` -> `novera-sessions.json.lock`.
-pub(crate) fn lock_path(session_path: &Path) -> PathBuf {
+/// `novera-sessions.json` -> `novera-sessions.json.lock` (`….shards-0-8.lock` for shards 0..8).
+pub(crate) fn lock_path(session_path: &Path, shards: Option<Range<u32>>) -> PathBuf {
     let mut name = session_path.as_os_str().to_owned();
+    if let Some(shards) = shards {
+        name.push(format!(".shards-{}-{}", shards.start, shards.end));
+    }
     name.push(".lock");
     PathBuf::from(name)
 }
@@ -117,7 +128,7 @@ mod tests {
     fn a_second_lock_fails_naming_the_first_and_the_lock_dies_with_its_holder() {
         let dir = tempfile::tempdir().unwrap();
         let sessions = dir.path().join("state").join("sessions.json");
-        let first = InstanceLock::acquire(&sessions, "1.2.3").unwrap();
+        let first = InstanceLock::acquire(&sessions, None, "1.2.3").unwrap();
         assert_eq!(first.path(), dir.path().join("state/sessions.json.lock"));
         let text = std::fs::read_to_string(first.path()).unwrap();
         assert!(
@@ -125,7 +136,7 @@ mod tests {
             "{text}"
         );
 
-        let second = InstanceLock::acquire(&sessions, "1.2.3").unwrap_err();
+        let second = InstanceLock::acquire(&sessions, None, "1.2.3").unwrap_err();
         assert_eq!(second.code, crate::exit::DUPLICATE);
         assert!(
             second
@@ -141,12 +152,23 @@ mod tests {
         );
 
         drop(first);
-        let third = InstanceLock::acquire(&sessions, "1.2.4").unwrap();
+        let third = InstanceLock::acquire(&sessions, None, "1.2.4").unwrap();
         let text = std::fs::read_to_string(third.path()).unwrap();
         assert!(
             text.contains("version=1.2.4"),
             "the stale text is replaced: {text}"
         );
+    }
+
+    #[test]
+    fn gateways_lock_their_shards_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let sessions = dir.path().join("sessions.json");
+        let low = InstanceLock::acquire(&sessions, Some(0..8), "1").unwrap();
+        assert_eq!(low.path(), dir.path().join("sessions.json.shards-0-8.lock"));
+        let _high = InstanceLock::acquire(&sessions, Some(8..16), "1").unwrap();
+        let again = InstanceLock::acquire(&sessions, Some(0..8), "1").unwrap_err();
+        assert_eq!(again.code, crate::exit::DUPLICATE);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod alerts;
 mod cli;
 mod commands;
 mod config;
+mod diag;
 mod exit;
 mod guards;
 mod instance_lock;

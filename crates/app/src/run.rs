@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_bot::{Bot, BotStatus, Core, StartError};
+use novera_bot::{Bot, BotStatus, Core, Role, StartError};
 use novera_commands::FailureKind;
 use novera_core::{CancellationToken, EscalationReason, Escalations, RestartPolicy, within};
 use novera_health::{HealthState, Redactor};
@@ -25,19 +25,52 @@ use crate::{logging, redaction, sandbox, systemd};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// How `novera run` was asked to present itself.
+/// How the process was asked to run.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RunMode {
     /// Drive the sandbox from a line console on stdin.
     pub(crate) console: bool,
+    /// A cluster role, or `None` for `novera run` (standalone).
+    pub(crate) cluster: Option<ClusterRole>,
+}
+
+/// The processes of a bot that outgrew one (docs/scaling.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClusterRole {
+    /// `novera gateway`.
+    Gateway,
+    /// `novera worker`.
+    Worker,
+}
+
+impl RunMode {
+    pub(crate) fn standalone(console: bool) -> Self {
+        Self {
+            console,
+            cluster: None,
+        }
+    }
+
+    pub(crate) fn cluster(role: ClusterRole) -> Self {
+        Self {
+            console: false,
+            cluster: Some(role),
+        }
+    }
 }
 
 /// Runs the bot on a fresh runtime (the only one in the process).
 pub(crate) fn run(config: Config, mode: RunMode) -> Result<(), Failure> {
-    // One bot, one instance: before anything connects (the sandbox has no session file).
-    let lock = match config.token {
-        Some(_) => Some(InstanceLock::acquire(&config.session.path, VERSION)?),
-        None => None,
+    // One bot, one instance: before anything connects (the sandbox has no session file, a
+    // worker no shards; a gateway locks the shards it runs).
+    let lock = match (&config.token, mode.cluster) {
+        (None, _) | (_, Some(ClusterRole::Worker)) => None,
+        (Some(_), None) => Some(InstanceLock::acquire(&config.session.path, None, VERSION)?),
+        (Some(_), Some(ClusterRole::Gateway)) => Some(InstanceLock::acquire(
+            &config.session.path,
+            config.shards.owned(),
+            VERSION,
+        )?),
     };
     let redactor = redaction::redactor(&config);
     let _logs = logging::init(&config.log, &redactor)?;
@@ -88,6 +121,11 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
     }
 
     // Sandbox: no token means an embedded simulator and its token.
+    if mode.cluster.is_some() && config.token.is_none() {
+        return Err(Failure::config(
+            "the gateway and worker roles need a token: set `token`, `token_file`, NOVERA_TOKEN or DISCORD_TOKEN (the sandbox is `novera run` without one)",
+        ));
+    }
     let sandbox = if config.token.is_none() {
         let sim = sandbox::start(config.sandbox.listen).await?;
         config.discord.api_url = sim.base_url();
@@ -122,7 +160,7 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
     ));
     announce(&format!("novera: status page on http://{health_addr}/"));
 
-    let guards = Guards::new(&config);
+    let guards = Guards::new(&config, mode.cluster.is_some());
     let alerts = start_alerts(&config, redactor, &core, &guards)?;
     guards.alert_through({
         let (alerts, status) = (alerts.clone(), Arc::clone(&bot_status));
@@ -216,9 +254,16 @@ async fn serve(
     mode: RunMode,
 ) -> Result<(), Failure> {
     let mut settings = bot_settings(config);
+    settings.role = match mode.cluster {
+        None => Role::Standalone,
+        Some(ClusterRole::Gateway) => Role::Gateway(config.cluster.settings()),
+        Some(ClusterRole::Worker) => Role::Worker(config.cluster.settings()),
+    };
     if sandbox.is_some() {
-        // Every sandbox run has a fresh simulator: a saved session could never resume.
+        // Every sandbox run has a fresh simulator: a saved session could never resume, and
+        // saved command state would name messages that no longer exist.
         settings.gateway.session_path = None;
+        settings.state_path = None;
     }
     let mut builder = Bot::builder(settings)
         .status(Arc::clone(bot_status))
@@ -238,7 +283,7 @@ async fn serve(
                 }
             }
         });
-    for set in command_sets() {
+    for set in command_sets(config.commands.diagnostics) {
         builder = builder.commands(set);
     }
     let bot = match builder.start(core).await {
@@ -364,9 +409,11 @@ pub(crate) fn register_only(config: &Config) -> Result<(), Failure> {
             .map_err(|e| Failure::config(e.to_string()))?;
         let scope = crate::settings::registration_scope(config.commands.registration)
             .unwrap_or(novera_commands::Scope::Global);
-        let registry =
-            novera_commands::Registry::build(command_sets(), config.commands.prefix.is_some())
-                .map_err(|e| Failure::config(e.to_string()))?;
+        let registry = novera_commands::Registry::build(
+            command_sets(config.commands.diagnostics),
+            config.commands.prefix.is_some(),
+        )
+        .map_err(|e| Failure::config(e.to_string()))?;
         let defs: Vec<_> = registry.defs().cloned().collect();
         let outcome =
             novera_commands::register(&login.http(), login.application_id(), &defs, scope)

@@ -31,6 +31,7 @@ use crate::registry::Registry;
 use crate::registry::owner_of;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder};
+use crate::state::CommandState;
 use crate::stats::RouterStats;
 
 mod components;
@@ -445,6 +446,13 @@ impl Context {
             .standby
             .wait_for_component_stream(message_id, claiming(self, predicate));
         ComponentStream::new(stream, self.clone())
+    }
+
+    /// This command's state: values that survive restarts and are shared by every process of
+    /// the bot, and durable timers (see [`CommandState`]).
+    #[must_use]
+    pub fn state(&self) -> CommandState {
+        self.inner.shared.command_state(&self.inner.command)
     }
 
     /// The raw REST client (for anything the context has no helper for).

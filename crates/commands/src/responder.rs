@@ -610,7 +610,7 @@ impl Responder {
             .map(drop)
     }
 
-    async fn create_message(
+    pub(crate) async fn create_message(
         &self,
         channel_id: Id<ChannelMarker>,
         reply_to: Option<Id<MessageMarker>>,
@@ -641,7 +641,7 @@ impl Responder {
         Ok(deadline("POST message", self.rest_deadline, response.model()).await??)
     }
 
-    async fn edit_channel_message(
+    pub(crate) async fn edit_channel_message(
         &self,
         channel_id: Id<ChannelMarker>,
         message_id: Id<MessageMarker>,

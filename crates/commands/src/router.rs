@@ -31,7 +31,9 @@ use crate::registry::{Entry, Registry, owner_of};
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Target};
 use crate::rest_guard::RestGuard;
+use crate::state::{Clock, CommandState, MemoryStateStore, StateStore, TimerBook};
 use crate::stats::{Counters, RouterStats};
+use crate::timer_runner;
 use crate::wait::ClaimBook;
 
 /// What the user reads when the in-flight limit is reached.
@@ -74,6 +76,7 @@ pub struct RouterBuilder {
     ledger: Option<Arc<dyn InteractionLedger>>,
     rest_guard: Option<RestGuard>,
     instance: Option<Arc<InstanceWatch>>,
+    state: Option<Arc<dyn StateStore>>,
 }
 
 impl std::fmt::Debug for RouterBuilder {
@@ -124,6 +127,13 @@ impl RouterBuilder {
         self
     }
 
+    /// Keeps command state and timers in `store` (default: a [`MemoryStateStore`], gone at
+    /// exit; the bot assembly gives a file or, in the cluster, a bucket every process shares).
+    pub fn state(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.state = Some(store);
+        self
+    }
+
     /// Adds a crate's command set.
     pub fn commands(mut self, set: CommandSet) -> Self {
         self.sets.push(set);
@@ -136,6 +146,13 @@ impl RouterBuilder {
         self.config.validate()?;
         let registry = Registry::build(self.sets, self.config.prefix.is_some())?;
         let limit = self.config.in_flight_limit;
+        let clock = Clock::new();
+        let state = self
+            .state
+            .unwrap_or_else(|| Arc::new(MemoryStateStore::with_clock(clock)));
+        // Unique per router: only leases of timers name it.
+        let holder = format!("{}-{:08x}", std::process::id(), fastrand::u32(..));
+        let timers = TimerBook::new(Arc::clone(&state), clock, holder);
         Ok(Router {
             shared: Arc::new(Shared {
                 http: self.http,
@@ -159,6 +176,9 @@ impl RouterBuilder {
                 instance: self
                     .instance
                     .unwrap_or_else(|| Arc::new(InstanceWatch::new(false))),
+                state,
+                clock,
+                timers,
                 config: self.config,
             }),
         })
@@ -192,6 +212,7 @@ impl Router {
             ledger: None,
             rest_guard: None,
             instance: None,
+            state: None,
         }
     }
 
@@ -257,6 +278,27 @@ impl Router {
             }
         }
         tracing::debug!("command router stopped taking events");
+    }
+
+    /// Fires due timers (see [`Command::timer`](crate::Command::timer)) until `cancel` fires,
+    /// checking the state store every `interval`; a timer that came due while the bot was down
+    /// fires at the first check. Each timer is leased before it fires, so of several routers
+    /// sharing one store exactly one fires it. Handlers run on the router's work pool, so the
+    /// shutdown's drain waits for timers already firing.
+    pub async fn run_timers(self, interval: std::time::Duration, cancel: CancellationToken) {
+        timer_runner::run(self.shared, interval, cancel).await;
+    }
+
+    /// The state store commands and timers use.
+    #[must_use]
+    pub fn state(&self) -> &Arc<dyn StateStore> {
+        &self.shared.state
+    }
+
+    /// Command `name`'s state, as its handlers see it through `ctx.state()` (tests, tools).
+    #[must_use]
+    pub fn command_state(&self, name: &str) -> CommandState {
+        self.shared.command_state(name)
     }
 
     /// The router's counters (for `/status` and the app's status page).

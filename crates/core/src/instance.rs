@@ -64,6 +64,18 @@ impl InstanceTag {
         }
     }
 
+    /// The one tag of every process of a deployment named `name` (the cluster roles): the same
+    /// in every process and every build (FNV-1a of the name), with the earliest start time, so a
+    /// process outside the deployment is always the newer one and the deployment never steps
+    /// down for it.
+    #[must_use]
+    pub fn for_deployment(name: &str) -> Self {
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Self::new(0, u32::try_from(hash % 36u64.pow(5)).unwrap_or_default())
+    }
+
     /// The tag at the start of `nonce`, if the nonce is one an instance of Novera wrote.
     #[must_use]
     pub fn of_nonce(nonce: &str) -> Option<Self> {
@@ -468,6 +480,23 @@ mod tests {
         alone.already_acknowledged("interaction 2".to_owned());
         alone.check_nonce("not-a-novera-nonce", String::new);
         assert!(!alone.stepped_down());
+    }
+
+    #[test]
+    fn a_deployment_shares_one_tag_and_is_older_than_any_outsider() {
+        let gateway = InstanceWatch::with_tag(InstanceTag::for_deployment("novera"), true);
+        let worker = InstanceWatch::with_tag(InstanceTag::for_deployment("novera"), true);
+        assert_eq!(gateway.tag(), worker.tag());
+        assert_ne!(
+            InstanceTag::for_deployment("novera"),
+            InstanceTag::for_deployment("other-bot")
+        );
+        assert!(!gateway.check_nonce(&worker.next_nonce(), String::new));
+        let outsider = InstanceWatch::with_tag(InstanceTag::new(1_750_000_000, 1), true);
+        assert!(gateway.check_nonce(&outsider.next_nonce(), String::new));
+        outsider.check_nonce(&gateway.next_nonce(), String::new);
+        assert!(!gateway.stepped_down());
+        assert!(outsider.stepped_down());
     }
 
     #[test]

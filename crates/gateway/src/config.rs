@@ -12,6 +12,7 @@ use serde::Deserialize;
 use twilight_gateway::EventTypeFlags;
 use twilight_model::gateway::Intents;
 
+use crate::pacer::IdentifyPacer;
 use crate::session_store::SessionStore;
 
 /// A secret string (the bot token) that never shows itself in `Debug` or `Display`.
@@ -129,6 +130,9 @@ pub struct GatewayConfig {
     /// Another [`SessionStore`] (a key-value bucket, ...); when set it is used instead of
     /// `session_path`.
     pub session_store: Option<Arc<dyn SessionStore>>,
+    /// Identify pacing shared with the bot's other processes (the cluster's gateway role);
+    /// `None` = this process paces alone.
+    pub identify_pacer: Option<Arc<dyn IdentifyPacer>>,
     /// How often the running gateway checkpoints its sessions to the store (only when they
     /// changed): a crash loses at most about this much of the position, which a RESUME replays.
     pub checkpoint_interval: Duration,
@@ -177,6 +181,7 @@ impl Default for GatewayConfig {
             shards: ShardPlan::default(),
             session_path: None,
             session_store: None,
+            identify_pacer: None,
             checkpoint_interval: Duration::from_secs(1),
             max_session_age: Duration::from_secs(10 * 60),
             cache: CacheConfig::default(),

@@ -20,7 +20,7 @@ use twilight_standby::Standby;
 
 use crate::checkpoint::Checkpoints;
 use crate::config::{GatewayConfig, ShardCount};
-use crate::error::{FatalClose, GatewayError, ShutdownError};
+use crate::error::{FatalClose, GatewayError, SendError, ShutdownError};
 use crate::forwarded::{Forwarded, InConsumer};
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
@@ -90,6 +90,19 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// The shards a gateway with `config` runs: the shard total (fixed, or Discord's
+    /// recommendation from step one) and this process's range of it.
+    pub fn plan(
+        login: &Login,
+        config: &GatewayConfig,
+    ) -> Result<(u32, std::ops::Range<u32>), GatewayError> {
+        let total = match config.shards.count {
+            ShardCount::Auto => login.gateway_bot().shards.max(1),
+            ShardCount::Fixed(n) => n,
+        };
+        Ok((total, owned_shards(total, config.shards.range.clone())?))
+    }
+
     /// Step two: starts one supervised runner per owned shard (component `shard-{id}` in
     /// `status`, ready while the shard is active), resuming sessions saved (or checkpointed) by
     /// the previous process when there are usable ones, and, with a session store, the
@@ -104,11 +117,7 @@ impl Gateway {
         describe_metrics();
         install_crypto_provider();
         let bot = login.gateway_bot();
-        let total = match config.shards.count {
-            ShardCount::Auto => bot.shards.max(1),
-            ShardCount::Fixed(n) => n,
-        };
-        let owned = owned_shards(total, config.shards.range.clone())?;
+        let (total, owned) = Self::plan(login, config)?;
         let gateway_url = gateway_url(config.gateway_url.as_deref().unwrap_or(&bot.url))?;
 
         let (store, session_path) = session_store(config);
@@ -134,6 +143,7 @@ impl Gateway {
                 rest_deadline: config.rest_deadline,
                 invalid_requests: config.invalid_requests.clone(),
             }),
+            config.identify_pacer.clone(),
         );
 
         let shard_config =
@@ -201,6 +211,19 @@ impl Gateway {
             tasks: Mutex::new(tasks),
         };
         Ok((gateway, Events { rx, in_consumer }))
+    }
+
+    /// Sends a gateway command (a JSON payload such as `REQUEST_GUILD_MEMBERS` or
+    /// `PRESENCE_UPDATE`) through shard `shard`; twilight paces it under Discord's send limit.
+    pub fn send(&self, shard: u32, json: String) -> Result<(), SendError> {
+        let slot = self
+            .slots
+            .get(&shard)
+            .ok_or(SendError::NotOwned { shard })?;
+        let sender = slot.sender().ok_or(SendError::NotRunning { shard })?;
+        sender
+            .send(json)
+            .map_err(|_| SendError::NotRunning { shard })
     }
 
     /// The shared cache, filled by the runners before events reach the consumer. It stores

@@ -127,6 +127,7 @@ impl ShardRunner {
     /// `Ok`), or until a fatal close (returns [`TaskError::fatal`] with a `FatalClose`).
     pub(crate) async fn run(mut self, cancel: CancellationToken) -> Result<(), TaskError> {
         let mut shard = self.build_shard();
+        self.slot.lock().sender = Some(shard.sender());
         let id = self.slot.id;
         self.slot.set_base(if self.connected_before {
             BaseState::Disconnected

@@ -347,3 +347,74 @@ fn unusable_rest_guard_levels_name_the_key() {
         assert!(text.contains(var), "names where it came from: {text}");
     }
 }
+
+#[test]
+fn a_process_index_picks_its_shard_range() {
+    let config = Config::load(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__COUNT", "8"),
+            ("NOVERA_SHARDS__PER_PROCESS", "2"),
+            ("NOVERA_SHARDS__PROCESS", "3"),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(config.shards.owned(), Some(6..8));
+    assert_eq!(
+        crate::settings::gateway_config(&config).shards.range,
+        Some(6..8)
+    );
+
+    let both = Config::load(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__RANGE", "0..2"),
+            ("NOVERA_SHARDS__PER_PROCESS", "2"),
+            ("NOVERA_SHARDS__PROCESS", "0"),
+        ],
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(both.contains("shards.per_process"), "{both}");
+    let alone = Config::load(&sources(None, &[("NOVERA_SHARDS__PER_PROCESS", "2")]))
+        .unwrap_err()
+        .to_string();
+    assert!(alone.contains("needs shards.process"), "{alone}");
+}
+
+#[test]
+fn the_state_file_sits_next_to_the_session_file_unless_set() {
+    let config = Config::load(&sources(None, &[])).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("novera-state.redb")
+    );
+    let vars = [("NOVERA_SESSION__PATH", "/var/lib/novera/sessions.json")];
+    let config = Config::load(&sources(None, &vars)).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("/var/lib/novera/novera-state.redb")
+    );
+    let vars = [
+        ("NOVERA_SESSION__PATH", "/var/lib/novera/sessions.json"),
+        ("NOVERA_STATE__PATH", "/data/state.redb"),
+    ];
+    let config = Config::load(&sources(None, &vars)).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("/data/state.redb")
+    );
+    let settings = crate::settings::bot_settings(&config);
+    assert_eq!(settings.state_path, Some(PathBuf::from("/data/state.redb")));
+    assert_eq!(settings.timer_interval, Duration::from_secs(1));
+}
+
+#[test]
+fn the_timer_interval_is_bounded() {
+    let text = error_text(&sources(None, &[("NOVERA_STATE__TIMER_INTERVAL", "10ms")]));
+    assert!(text.contains("state.timer_interval"), "{text}");
+    assert!(text.contains("between 100ms and 60s"), "{text}");
+    let config =
+        Config::load(&sources(None, &[("NOVERA_STATE__TIMER_INTERVAL", "250ms")])).unwrap();
+    assert_eq!(config.state.timer_interval, Duration::from_millis(250));
+}

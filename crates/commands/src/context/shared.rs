@@ -23,6 +23,7 @@ use crate::ledger::InteractionLedger;
 use crate::registry::Registry;
 use crate::responder::{Kind, Responder, Rest, Target};
 use crate::rest_guard::RestGuard;
+use crate::state::{Clock, CommandState, StateStore, TimerBook};
 use crate::stats::{Counters, RouterStats};
 use crate::wait::ClaimBook;
 
@@ -49,6 +50,10 @@ pub(crate) struct Shared {
     pub(crate) rest_guard: RestGuard,
     /// This process's tag and what it noticed of other instances.
     pub(crate) instance: Arc<InstanceWatch>,
+    /// Command state and timers (a file, memory, or a bucket shared by every process).
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) clock: Clock,
+    pub(crate) timers: TimerBook,
 }
 
 impl Shared {
@@ -63,6 +68,16 @@ impl Shared {
             guard: self.rest_guard.clone(),
             instance: Arc::clone(&self.instance),
         }
+    }
+
+    /// Command `name`'s view of the state store.
+    pub(crate) fn command_state(&self, name: &str) -> CommandState {
+        CommandState::new(
+            Arc::clone(&self.state),
+            name,
+            self.clock,
+            self.timers.clone(),
+        )
     }
 
     pub(crate) fn interaction_responder(&self, interaction: &Interaction, kind: Kind) -> Responder {
