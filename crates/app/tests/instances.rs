@@ -52,12 +52,7 @@ async fn a_second_copy_with_the_same_session_file_exits_naming_the_first() {
         .await
         .expect("the second copy exits within 5 s");
     assert_eq!(exited.code(), Some(73), "{}", second.dump());
-    let last = second
-        .stderr()
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
+    let last = second.last_stderr_line();
     assert!(
         last.contains(&format!("pid {}, started ", first.pid()))
             && last.contains("sessions.json.lock"),

@@ -205,12 +205,7 @@ async fn a_second_process_on_the_same_state_file_exits_78_naming_it() {
     let mut second = Novera::spawn(cmd);
     let status = second.exit().await;
     assert_eq!(status.code(), Some(78), "{}", second.dump());
-    let last = second
-        .stderr()
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
+    let last = second.last_stderr_line();
     assert!(last.contains("command state store"), "{last}");
     assert!(last.contains("novera-state.redb"), "{last}");
 

@@ -110,6 +110,17 @@ impl Novera {
         self.output.lock().unwrap().stderr.join("\n")
     }
 
+    /// The last line on stderr: the binary's one-line reason when it exits with an error.
+    pub(crate) fn last_stderr_line(&self) -> String {
+        self.output
+            .lock()
+            .unwrap()
+            .stderr
+            .last()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub(crate) fn dump(&self) -> String {
         format!(
             "--- stdout\n{}\n--- stderr\n{}",
