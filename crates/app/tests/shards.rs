@@ -164,3 +164,108 @@ async fn a_replaced_gateway_resumes_and_delivers_every_event_once() {
     assert_eq!(replies(&control, "Pong").await, 5, "each answered once");
     assert!(control.state().await.unwrap().violations.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn four_workers_and_two_gateways_keep_the_rest_limits_together() {
+    let Some(nats) = NatsServer::start().await.unwrap() else {
+        return;
+    };
+    // Twenty channels whose buckets allow 10 messages a second each: only the global limit
+    // (50 a second for the whole bot) holds the replies back.
+    let sim = Simulator::builder()
+        .token(TOKEN)
+        .max_concurrency(1)
+        .guilds(4)
+        .channels_per_guild(5)
+        .rest_bucket_limit(10)
+        .rest_bucket_window(Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let control = sim.control();
+    let dir = tempfile::tempdir().unwrap();
+    let gateways = [("gw-a", "0..1"), ("gw-b", "1..2")].map(|(name, range)| {
+        let mut cmd = role(dir.path(), name, "gateway", &sim, &nats.url());
+        cmd.env("NOVERA_SHARDS__COUNT", "2")
+            .env("NOVERA_SHARDS__RANGE", range);
+        Novera::spawn(cmd)
+    });
+    for gateway in &gateways {
+        let health = gateway.url_after("health on ").await;
+        wait_status(&format!("{health}/readyz"), 200).await;
+    }
+    let mut workers = Vec::new();
+    for i in 0..4 {
+        workers.push(
+            spawn(
+                dir.path(),
+                &format!("worker-{i}"),
+                "worker",
+                &sim,
+                &nats.url(),
+            )
+            .await,
+        );
+    }
+
+    let channels: Vec<u64> = control
+        .state()
+        .await
+        .unwrap()
+        .guilds
+        .iter()
+        .flat_map(|g| g.channels.iter().map(|c| c.parse().unwrap()))
+        .collect();
+    // Each !ping posts its reply and edits it: 240 REST calls, 6 s at the shared pace.
+    let commands: usize = 120;
+    let posting = std::time::Instant::now();
+    for i in 0..commands {
+        control
+            .post_message(channels[i % channels.len()], "!ping", None)
+            .await
+            .unwrap();
+    }
+    let posted_in = posting.elapsed();
+    #[allow(clippy::cast_precision_loss, reason = "a rate for a message")]
+    let offered = commands as f64 / posted_in.as_secs_f64();
+    assert!(offered > 50.0, "commands came at {offered:.0}/s");
+
+    let pongs = || async {
+        let mut total = 0;
+        for &channel in &channels {
+            total += control
+                .channel_messages(channel)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|m| m["author"]["bot"].as_bool() == Some(true))
+                .filter(|m| m["content"].as_str().is_some_and(|c| c.contains("Pong")))
+                .count();
+        }
+        total
+    };
+    eventually("every command answered", || async {
+        (pongs().await >= commands).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(pongs().await, commands, "each answered once");
+    let state = control.state().await.unwrap();
+    for rule in [
+        "rest_global_rate_limit",
+        "rest_rate_limit",
+        "rest_retry_after_ignored",
+    ] {
+        assert_eq!(
+            state.violation_counts.get(rule).copied().unwrap_or(0),
+            0,
+            "{rule}: {:?}",
+            state.violations.iter().take(5).collect::<Vec<_>>()
+        );
+    }
+    assert!(
+        state.violations.is_empty(),
+        "{:?}",
+        state.violations.iter().take(5).collect::<Vec<_>>()
+    );
+}

@@ -13,12 +13,14 @@ use std::time::Duration;
 
 use novera_cache::Cache;
 use novera_cluster::{
-    Broker, CLAIM_LIFETIME, ClusterSettings, Discord, EventClass, KvLedger, KvPacer,
-    KvSessionStore, KvStateStore, LeaseAcquireError, RENEW_EVERY, ShardLeases, process_name,
-    run_fanout, run_publisher, run_work, serve_snapshots,
+    Broker, CLAIM_LIFETIME, ClusterSettings, Discord, EventClass, KvLedger, KvPacer, KvRateLimits,
+    KvSessionStore, KvStateStore, LeaseAcquireError, RENEW_EVERY, ShardLeases,
+    SharedInvalidRequests, process_name, run_fanout, run_publisher, run_work, serve_snapshots,
 };
-use novera_commands::StateStore;
-use novera_core::{CancellationToken, ComponentHandle, TaskContext, TaskError, within};
+use novera_commands::{RestGuard, StateStore};
+use novera_core::{
+    CancellationToken, ComponentHandle, SharedRateLimits, TaskContext, TaskError, within,
+};
 use novera_gateway::{EventTypeFlags, Gateway, Login, ResourceType};
 use twilight_standby::Standby;
 
@@ -31,14 +33,17 @@ use crate::remote::{RemoteShards, STATUS_TTL, publish_status, serve_commands};
 /// How long a starting worker waits for the gateways' cache snapshots.
 const SNAPSHOT_DEADLINE: Duration = Duration::from_secs(20);
 
-async fn broker(
-    builder: &BotBuilder,
+/// Connects to the broker (retried while it is unreachable) and joins the bot's shared REST
+/// limits and invalid-request count through `guard` (and the gateway's own REST calls).
+pub(crate) async fn join(
+    builder: &mut BotBuilder,
     core: &Core,
     cluster: &ClusterSettings,
-    role: &str,
+    guard: &RestGuard,
 ) -> Result<Broker, StartError> {
+    let role = builder.settings().role.name();
     let component = core.status.register("broker");
-    connect(
+    let broker = connect(
         cluster,
         role,
         builder.settings().login_retry,
@@ -46,7 +51,20 @@ async fn broker(
         &component,
         builder.status_handle(),
     )
-    .await
+    .await?;
+    let invalid = SharedInvalidRequests::start(&broker, guard.config().window, process_name())
+        .await
+        .map_err(StartError::Cluster)?;
+    let (rate, burst) = cluster.rest_pace();
+    let limits = KvRateLimits::new(&broker, rate, burst)
+        .await
+        .map_err(StartError::Cluster)?;
+    let limits: Arc<dyn SharedRateLimits> = Arc::new(limits);
+    guard.share_invalid_requests(Arc::new(invalid));
+    guard.share_rate_limits(Arc::clone(&limits));
+    // The login calls and the identify budget's refresh wait for them too.
+    builder.settings.gateway.rate_limits = Some(limits);
+    Ok(broker)
 }
 
 /// The gateway role: shards publishing to the broker.
@@ -54,10 +72,9 @@ pub(crate) async fn gateway(
     builder: BotBuilder,
     core: &Core,
     login: Login,
-    cluster: &ClusterSettings,
+    broker: Broker,
     publisher: ComponentHandle,
 ) -> Result<Bot, StartError> {
-    let broker = broker(&builder, core, cluster, "gateway").await?;
     let status_bucket = broker
         .bucket(&broker.subjects().status_bucket(), STATUS_TTL)
         .await
@@ -235,9 +252,8 @@ pub(crate) async fn worker(
     mut builder: BotBuilder,
     core: &Core,
     login: Login,
-    cluster: &ClusterSettings,
+    broker: Broker,
 ) -> Result<Bot, StartError> {
-    let broker = broker(&builder, core, cluster, "worker").await?;
     let setup = |error| StartError::Cluster(error);
     let claims = broker
         .bucket(&broker.subjects().claims_bucket(), CLAIM_LIFETIME)

@@ -41,10 +41,18 @@ impl BotBuilder {
         if let Some(component) = &router_component {
             degrade_on_step_down(&instance, component);
         }
-        // Before login: a state file another process holds is a configuration problem.
-        let state = match self.settings.role {
-            Role::Standalone => Some(open_state(self.state.take(), &self.settings).await?),
-            _ => None,
+        // Before login: a state file another process holds is a configuration problem; a
+        // cluster process joins the broker first, so its REST guard counts and paces with the
+        // bot's other processes from the first request.
+        let (state, broker) = match self.settings.role.clone() {
+            Role::Standalone => (
+                Some(open_state(self.state.take(), &self.settings).await?),
+                None,
+            ),
+            Role::Gateway(cluster) | Role::Worker(cluster) => (
+                None,
+                Some(cluster_roles::join(&mut self, core, &cluster, &rest_guard).await?),
+            ),
         };
         let login = login(
             &self.settings,
@@ -65,12 +73,16 @@ impl BotBuilder {
                 let state = state.expect("the standalone role opened its state store");
                 self.standalone(core, login, state).await?
             }
-            Role::Gateway(cluster) => {
+            Role::Gateway(_) => {
                 let publisher = publisher_component
                     .expect("the event-publisher component is registered for the gateway role");
-                cluster_roles::gateway(self, core, login, &cluster, publisher).await?
+                let broker = broker.expect("a cluster role joined the broker");
+                cluster_roles::gateway(self, core, login, broker, publisher).await?
             }
-            Role::Worker(cluster) => cluster_roles::worker(self, core, login, &cluster).await?,
+            Role::Worker(_) => {
+                let broker = broker.expect("a cluster role joined the broker");
+                cluster_roles::worker(self, core, login, broker).await?
+            }
         };
         // After the router validated the sets (no duplicate names reach Discord) and while it
         // already routes: the shards' first events do not wait for this REST round trip.

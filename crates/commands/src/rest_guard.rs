@@ -19,20 +19,26 @@
 //!   [`RestGuardConfig::essentials_only_at`] only interaction responses go out. Interaction
 //!   callbacks and webhook calls are never refused; the bot's essentials (login, the gateway's
 //!   budget refresh, registration, alerts) only report their failures and are never refused.
+//! - **shares** Discord's limits with the bot's other processes in a cluster: after
+//!   [`RestGuard::share_rate_limits`] every request that is not an interaction answer waits
+//!   for a global slot and room in its bucket, and one that meets a 429 is sent again through
+//!   them after a pause (twilight would retry a global 429 at once); after
+//!   [`RestGuard::share_invalid_requests`] the count is the bot's, not the process's.
 //!
 //! Requests a handler sends on the raw client ([`Context::http`](crate::Context::http)) bypass
 //! the guard entirely; [`Context::request`](crate::Context::request) sends them through it.
 
 mod config;
 mod route;
+mod shared;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use novera_core::{
-    Contributor, InvalidRequest, InvalidRequestLog, InvalidRequestSummary, InvalidRequestWindow,
-    thousands,
+    BucketHeaders, Contributor, InvalidRequest, InvalidRequestLog, InvalidRequestSummary,
+    InvalidRequestWindow, RateLimitOutcome, SharedRateLimits, thousands,
 };
 use tokio::time::Instant;
 use twilight_http::error::ErrorType;
@@ -47,6 +53,10 @@ use crate::error::{
     CommandError, FORBIDDEN_TEXT, GONE_TEXT, Refusal, ReplyError, RestError, RestRefused,
 };
 
+/// With shared rate limits, how often a request that met a 429 is sent again through them
+/// (then twilight's own retry takes over), and after how long.
+const MAX_RESENDS: u32 = 3;
+const RESEND_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 /// Contributors named in a warning.
 const TOP: usize = 3;
 /// Contributors listed on `/status`.
@@ -120,11 +130,14 @@ pub struct RestGuard {
 struct Inner {
     config: RestGuardConfig,
     log: Arc<dyn InvalidRequestLog>,
+    /// The bot's count shared with its other processes, once joined (replaces `log`).
+    shared_log: OnceLock<Arc<dyn InvalidRequestLog>>,
     failed: Mutex<HashMap<String, Failed>>,
     in_flight: AtomicU64,
     refused: AtomicU64,
     announced: Mutex<Announced>,
     observers: Mutex<Vec<Observer>>,
+    shared: OnceLock<Arc<dyn SharedRateLimits>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -165,11 +178,13 @@ impl RestGuard {
             inner: Arc::new(Inner {
                 config,
                 log,
+                shared_log: OnceLock::new(),
                 failed: Mutex::new(HashMap::new()),
                 in_flight: AtomicU64::new(0),
                 refused: AtomicU64::new(0),
                 announced: Mutex::new(Announced::default()),
                 observers: Mutex::new(Vec::new()),
+                shared: OnceLock::new(),
             }),
         }
     }
@@ -188,10 +203,25 @@ impl RestGuard {
     }
 
     /// Where the count is kept, for code that cannot send through the guard (the gateway's
-    /// login) and only records its failures.
+    /// login) and only records its failures: the guard's log, shared or not, now and after
+    /// [`share_invalid_requests`](Self::share_invalid_requests).
     #[must_use]
     pub fn log(&self) -> Arc<dyn InvalidRequestLog> {
-        Arc::clone(&self.inner.log)
+        Arc::new(LogView(Arc::clone(&self.inner)))
+    }
+
+    /// Counts from now on in `log`, shared with the bot's other processes (the cluster's), so
+    /// the guard brakes on the bot's count rather than this process's. Set once, before the
+    /// first request; a second call is ignored (returns `false`).
+    pub fn share_invalid_requests(&self, log: Arc<dyn InvalidRequestLog>) -> bool {
+        self.inner.shared_log.set(log).is_ok()
+    }
+
+    /// Sends every request that is not an interaction answer only when `limits` (shared with
+    /// the bot's other processes) allow it, and tells them what each response taught. Set once,
+    /// before the first request; a second call is ignored (returns `false`).
+    pub fn share_rate_limits(&self, limits: Arc<dyn SharedRateLimits>) -> bool {
+        self.inner.shared.set(limits).is_ok()
     }
 
     /// Calls `observer` when a level is crossed (after the warning was logged); it runs on the
@@ -210,10 +240,60 @@ impl RestGuard {
         let route = Arc::new(Route::new(request.method().name(), request.path()));
         self.admit(&route).map_err(|refused| self.refuse(refused))?;
         let _in_flight = InFlight::enter(&self.inner.in_flight, !route.interaction);
+        let shared = match self.inner.shared.get() {
+            Some(limits) if !route.interaction => Some((limits, shared::limited(&route))),
+            _ => None,
+        };
+        let mut request = request;
+        let mut resends = 0;
+        loop {
+            if let Some((limits, limited)) = &shared {
+                limits.acquire(limited).await;
+            }
+            // With shared limits, a 429 is not retried blindly by twilight (it retries a global
+            // one at once): the request is sent again through the shared limits, after a pause.
+            let resend = (shared.is_some() && resends < MAX_RESENDS).then(|| request.clone());
+            let outcome = self.attempt::<T>(http, request, &route, resend).await;
+            if let Some((limits, limited)) = &shared {
+                let learned = match &outcome {
+                    Attempt::Done(Ok(response)) => BucketHeaders::read(response.headers())
+                        .map_or(RateLimitOutcome::Unlimited, RateLimitOutcome::Learned),
+                    _ => RateLimitOutcome::Unknown,
+                };
+                limits.complete(limited, learned);
+            }
+            match outcome {
+                Attempt::Done(result) => return result,
+                Attempt::RateLimited(again) => {
+                    resends += 1;
+                    metrics::counter!("novera_rest_resent_after_429_total").increment(1);
+                    tokio::time::sleep(RESEND_AFTER).await;
+                    request = again;
+                }
+            }
+        }
+    }
+
+    /// One attempt of `request`: its result, or [`Attempt::RateLimited`] with `resend` when it
+    /// met a 429 and `resend` (its copy) asked not to let twilight retry it.
+    async fn attempt<T: Unpin>(
+        &self,
+        http: &Client,
+        request: Request,
+        route: &Arc<Route>,
+        resend: Option<Request>,
+    ) -> Attempt<T> {
+        let stop_at_429 = resend.is_some();
         let refusal: Arc<Mutex<Option<RestRefused>>> = Arc::default();
+        let limited = Arc::new(AtomicBool::new(false));
         let mut future = http.request::<T>(request);
         {
-            let (guard, route, refusal) = (self.clone(), Arc::clone(&route), Arc::clone(&refusal));
+            let (guard, route, refusal, limited) = (
+                self.clone(),
+                Arc::clone(route),
+                Arc::clone(&refusal),
+                Arc::clone(&limited),
+            );
             let attempts = AtomicU32::new(0);
             // Runs before every attempt: twilight retries a request only after a 429, so every
             // attempt but the first means one more invalid request. It is also the last moment
@@ -221,6 +301,10 @@ impl RestGuard {
             future.set_pre_flight(move || {
                 if attempts.fetch_add(1, Ordering::Relaxed) > 0 {
                     guard.record(&route, 429, None, "rate limited (retried)");
+                    if stop_at_429 {
+                        limited.store(true, Ordering::Relaxed);
+                        return false;
+                    }
                 }
                 match guard.admit(&route) {
                     Ok(()) => true,
@@ -232,15 +316,20 @@ impl RestGuard {
             });
         }
         match future.await {
-            Ok(response) => Ok(response),
+            Ok(response) => Attempt::Done(Ok(response)),
             Err(error) => {
-                if matches!(error.kind(), ErrorType::RequestCanceled)
-                    && let Some(refused) = lock(&refusal).take()
-                {
-                    return Err(self.refuse(refused));
+                if matches!(error.kind(), ErrorType::RequestCanceled) {
+                    if let Some(refused) = lock(&refusal).take() {
+                        return Attempt::Done(Err(self.refuse(refused)));
+                    }
+                    if limited.load(Ordering::Relaxed)
+                        && let Some(again) = resend
+                    {
+                        return Attempt::RateLimited(again);
+                    }
                 }
-                self.failed(&route, &error);
-                Err(RestError::Http(error))
+                self.failed(route, &error);
+                Attempt::Done(Err(RestError::Http(error)))
             }
         }
     }
@@ -255,7 +344,7 @@ impl RestGuard {
     #[must_use]
     pub fn status(&self) -> GuardStatus {
         self.evaluate();
-        let summary = self.inner.log.summary(STATUS_TOP);
+        let summary = self.inner.counted().summary(STATUS_TOP);
         let announced = lock(&self.inner.announced);
         let now = Instant::now();
         GuardStatus {
@@ -275,7 +364,8 @@ impl RestGuard {
 
     /// The count the brake compares with its levels: the window and what is still in flight.
     fn pressure(&self) -> (u64, f64) {
-        let count = self.inner.log.summary(0).count + self.inner.in_flight.load(Ordering::Relaxed);
+        let count =
+            self.inner.counted().summary(0).count + self.inner.in_flight.load(Ordering::Relaxed);
         (count, ratio(count, self.inner.config.limit))
     }
 
@@ -365,7 +455,7 @@ impl RestGuard {
             _ => "429",
         };
         metrics::counter!("novera_rest_invalid_requests_total", "status" => label).increment(1);
-        self.inner.log.record(
+        self.inner.counted().record(
             InvalidRequest::new(status, route.template.clone())
                 .code(code)
                 .description(description),
@@ -376,7 +466,7 @@ impl RestGuard {
     /// Announces the levels the count crossed since the last look.
     fn evaluate(&self) {
         let config = &self.inner.config;
-        let count = self.inner.log.summary(0).count;
+        let count = self.inner.counted().summary(0).count;
         metrics::gauge!("novera_rest_invalid_requests").set(ratio(count, 1));
         let fraction = ratio(count, config.limit);
         let (_, pressure) = self.pressure();
@@ -423,7 +513,7 @@ impl RestGuard {
 
     fn announce(&self, stage: GuardStage, level: f64, count: u64) {
         let config = &self.inner.config;
-        let summary = self.inner.log.summary(TOP);
+        let summary = self.inner.counted().summary(TOP);
         let limit = u64::from(config.limit);
         let largest = if summary.top.is_empty() {
             "none recorded".to_owned()
@@ -488,6 +578,39 @@ impl RestGuard {
 )]
 fn ratio(count: u64, limit: u32) -> f64 {
     count as f64 / f64::from(limit.max(1))
+}
+
+impl Inner {
+    /// Where invalid requests are counted now.
+    fn counted(&self) -> &dyn InvalidRequestLog {
+        self.shared_log.get().map_or(&*self.log, |shared| &**shared)
+    }
+}
+
+/// The guard's log as a value (what [`RestGuard::log`] hands out).
+struct LogView(Arc<Inner>);
+
+impl std::fmt::Debug for LogView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LogView").field(&self.0.counted()).finish()
+    }
+}
+
+impl InvalidRequestLog for LogView {
+    fn record(&self, request: InvalidRequest) {
+        self.0.counted().record(request);
+    }
+
+    fn summary(&self, top: usize) -> InvalidRequestSummary {
+        self.0.counted().summary(top)
+    }
+}
+
+/// How one attempt of a request ended.
+enum Attempt<T> {
+    Done(Result<Response<T>, RestError>),
+    /// It met a 429 and was not retried by twilight: the copy to send again.
+    RateLimited(Request),
 }
 
 /// Counts a request in flight until it is dropped (done or cancelled by a deadline).

@@ -206,9 +206,18 @@ impl Entries {
     }
 }
 
-impl InvalidRequestLog for InvalidRequestWindow {
-    fn record(&self, request: InvalidRequest) {
+impl InvalidRequestWindow {
+    /// Records `request` as made at `at` (another process's, heard of later): kept in time
+    /// order, and dropped when `at` is already out of the window.
+    pub fn record_at(&self, request: InvalidRequest, at: Instant) {
         let now = Instant::now();
+        if now.saturating_duration_since(at) >= self.window {
+            return;
+        }
+        self.insert(request, at.min(now), now);
+    }
+
+    fn insert(&self, request: InvalidRequest, at: Instant, now: Instant) {
         let kind = Kind {
             status: request.status,
             code: request.code,
@@ -226,7 +235,16 @@ impl InvalidRequestLog for InvalidRequestWindow {
             .entry(Arc::clone(&key))
             .or_insert_with(|| (0, request.description))
             .0 += 1;
-        inner.entries.push_back((now, key));
+        // Almost always the newest: the search is for entries heard of late.
+        let position = inner.entries.partition_point(|(t, _)| *t <= at);
+        inner.entries.insert(position, (at, key));
+    }
+}
+
+impl InvalidRequestLog for InvalidRequestWindow {
+    fn record(&self, request: InvalidRequest) {
+        let now = Instant::now();
+        self.insert(request, now, now);
     }
 
     fn summary(&self, top: usize) -> InvalidRequestSummary {
@@ -350,6 +368,21 @@ mod tests {
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(3912), "3,912");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn entries_heard_of_late_keep_their_time() {
+        let window = InvalidRequestWindow::new(Duration::from_secs(600));
+        tokio::time::advance(Duration::from_secs(700)).await;
+        let now = Instant::now();
+        window.record(forbidden());
+        window.record_at(forbidden(), now - Duration::from_secs(300));
+        window.record_at(forbidden(), now - Duration::from_secs(600));
+        let summary = window.summary(1);
+        assert_eq!(summary.count, 2, "one was already out of the window");
+        assert_eq!(summary.oldest_age, Some(Duration::from_secs(300)));
+        tokio::time::advance(Duration::from_secs(300)).await;
+        assert_eq!(window.summary(0).count, 1, "the late one left first");
     }
 
     #[tokio::test(start_paused = true)]

@@ -58,6 +58,7 @@ mod deadline;
 mod error;
 mod instance;
 mod invalid_requests;
+mod rate_limits;
 mod shutdown;
 mod status;
 mod supervisor;
@@ -72,6 +73,9 @@ pub use instance::{
 pub use invalid_requests::{
     Contributor, InvalidRequest, InvalidRequestLog, InvalidRequestSummary, InvalidRequestWindow,
     thousands,
+};
+pub use rate_limits::{
+    BucketHeaders, LimitFuture, LimitedRoute, RateLimitOutcome, SharedRateLimits,
 };
 pub use shutdown::{DrainReport, Shutdown, WorkPool};
 pub use status::{ComponentHandle, ComponentStatus, Health, Liveness, Readiness, StatusRegistry};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use novera_cache::ResourceType;
-use novera_core::{InstanceWatch, InvalidRequestLog};
+use novera_core::{InstanceWatch, InvalidRequestLog, SharedRateLimits};
 use serde::Deserialize;
 use twilight_gateway::EventTypeFlags;
 use twilight_model::gateway::Intents;
@@ -166,6 +166,9 @@ pub struct GatewayConfig {
     /// a 401, 403 or 429 of the login calls and of the identify budget's refresh is recorded
     /// there. These requests are the bot's essentials: never held back.
     pub invalid_requests: Option<Arc<dyn InvalidRequestLog>>,
+    /// Rate limits shared with the bot's other processes (the cluster's): the login calls and
+    /// the budget's refresh wait for them like every other request of the bot.
+    pub rate_limits: Option<Arc<dyn SharedRateLimits>>,
     /// This process's instance watch: a `MESSAGE_CREATE` by the bot's own user whose nonce this
     /// process did not write is reported to it (evidence of another instance).
     pub instance: Option<Arc<InstanceWatch>>,
@@ -194,6 +197,7 @@ impl Default for GatewayConfig {
             identify_interval: Duration::from_secs(5),
             stall_after: Duration::from_secs(60),
             invalid_requests: None,
+            rate_limits: None,
             instance: None,
         }
     }

@@ -142,6 +142,7 @@ impl Gateway {
                 http: login.http(),
                 rest_deadline: config.rest_deadline,
                 invalid_requests: config.invalid_requests.clone(),
+                rate_limits: config.rate_limits.clone(),
             }),
             config.identify_pacer.clone(),
         );

@@ -21,7 +21,7 @@ use twilight_http::Client;
 use twilight_model::gateway::SessionStartLimit;
 use twilight_model::gateway::connection_info::BotConnectionInfo;
 
-use crate::login::fetch;
+use crate::login::{Accounting, fetch};
 use crate::metrics;
 use crate::pacer::{BudgetView, IdentifyPacer, PacerWait};
 use crate::status::{IdentifyBudgetStatus, ShardSlot, unix_ms};
@@ -53,6 +53,7 @@ pub(crate) struct BudgetSource {
     pub(crate) http: Arc<Client>,
     pub(crate) rest_deadline: Duration,
     pub(crate) invalid_requests: Option<Arc<dyn novera_core::InvalidRequestLog>>,
+    pub(crate) rate_limits: Option<Arc<dyn novera_core::SharedRateLimits>>,
 }
 
 #[derive(Debug)]
@@ -166,7 +167,10 @@ impl IdentifyQueue {
                 match fetch::<BotConnectionInfo, _>(
                     "GET /gateway/bot",
                     source.rest_deadline,
-                    source.invalid_requests.as_deref(),
+                    Accounting::of(
+                        source.invalid_requests.as_ref(),
+                        source.rate_limits.as_ref(),
+                    ),
                     source.http.gateway().authed(),
                 )
                 .await

@@ -9,7 +9,10 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_core::{InvalidRequest, InvalidRequestLog, deadline};
+use novera_core::{
+    BucketHeaders, InvalidRequest, InvalidRequestLog, LimitedRoute, RateLimitOutcome,
+    SharedRateLimits, deadline,
+};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use twilight_http::Client;
@@ -123,13 +126,34 @@ pub(crate) fn build_client(config: &GatewayConfig) -> Result<Client, ConnectErro
     Ok(builder.build())
 }
 
-/// Sends one request with a deadline and reads its JSON body; a 401 is `InvalidToken`. A 401,
-/// 403 or 429 is recorded in `invalid` (the bot's invalid-request count; `endpoint` is its
-/// route).
+/// What the gateway's own REST calls answer to besides Discord: the bot's invalid-request
+/// count and, in a cluster, the rate limits its processes share.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Accounting<'a> {
+    pub(crate) invalid: Option<&'a dyn InvalidRequestLog>,
+    pub(crate) limits: Option<&'a dyn SharedRateLimits>,
+}
+
+impl<'a> Accounting<'a> {
+    pub(crate) fn of(
+        invalid: Option<&'a Arc<dyn InvalidRequestLog>>,
+        limits: Option<&'a Arc<dyn SharedRateLimits>>,
+    ) -> Self {
+        Self {
+            invalid: invalid.map(|log| &**log),
+            limits: limits.map(|limits| &**limits),
+        }
+    }
+}
+
+/// Sends one request with a deadline and reads its JSON body; a 401 is `InvalidToken`. It
+/// waits for the shared rate limits first when there are some (the wait counts toward the
+/// deadline); a 401, 403 or 429 is recorded in the invalid-request count (`endpoint` is its
+/// route, `GET /gateway/bot`: none of these routes has a major parameter).
 pub(crate) async fn fetch<T, F>(
     endpoint: &'static str,
     limit: Duration,
-    invalid: Option<&dyn InvalidRequestLog>,
+    accounting: Accounting<'_>,
     request: F,
 ) -> Result<T, ConnectError>
 where
@@ -137,8 +161,21 @@ where
     F: IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
 {
     deadline(endpoint, limit, async {
-        let response = request.into_future().await.map_err(|source| {
-            if let Some(log) = invalid {
+        let route = LimitedRoute::new(endpoint, "");
+        if let Some(limits) = accounting.limits {
+            limits.acquire(&route).await;
+        }
+        let result = request.into_future().await;
+        if let Some(limits) = accounting.limits {
+            let outcome = match &result {
+                Ok(response) => BucketHeaders::read(response.headers())
+                    .map_or(RateLimitOutcome::Unlimited, RateLimitOutcome::Learned),
+                Err(_) => RateLimitOutcome::Unknown,
+            };
+            limits.complete(&route, outcome);
+        }
+        let response = result.map_err(|source| {
+            if let Some(log) = accounting.invalid {
                 record_invalid(log, endpoint, &source);
             }
             let unauthorized = match source.kind() {
@@ -193,18 +230,27 @@ fn record_invalid(
 pub async fn login(config: &GatewayConfig) -> Result<Login, ConnectError> {
     let http = Arc::new(build_client(config)?);
     let limit = config.rest_deadline;
-    let invalid = config.invalid_requests.as_deref();
+    let accounting = Accounting::of(
+        config.invalid_requests.as_ref(),
+        config.rate_limits.as_ref(),
+    );
     let current_user: CurrentUser =
-        fetch("GET /users/@me", limit, invalid, http.current_user()).await?;
+        fetch("GET /users/@me", limit, accounting, http.current_user()).await?;
     let application = fetch(
         "GET /applications/@me",
         limit,
-        invalid,
+        accounting,
         http.current_user_application(),
     )
     .await?;
     let fetched_at = Instant::now();
-    let gateway_bot = fetch("GET /gateway/bot", limit, invalid, http.gateway().authed()).await?;
+    let gateway_bot = fetch(
+        "GET /gateway/bot",
+        limit,
+        accounting,
+        http.gateway().authed(),
+    )
+    .await?;
     tracing::info!(
         user = %current_user.name,
         user_id = %current_user.id,

@@ -34,6 +34,9 @@ pub(crate) struct ClusterConfig {
     /// How long a worker has to acknowledge (or extend) an event before it is redelivered.
     #[serde(with = "humantime_serde")]
     pub(crate) ack_wait: Duration,
+    /// REST requests per second Discord allows the bot (50 unless Discord raised it); the
+    /// processes share 80% of it with bursts of 16%.
+    pub(crate) rest_global_limit: u32,
 }
 
 impl Default for ClusterConfig {
@@ -49,6 +52,7 @@ impl Default for ClusterConfig {
             max_bytes: defaults.max_bytes,
             duplicate_window: defaults.duplicate_window,
             ack_wait: defaults.ack_wait,
+            rest_global_limit: defaults.rest_global_limit,
         }
     }
 }
@@ -66,6 +70,7 @@ impl ClusterConfig {
         settings.max_bytes = self.max_bytes;
         settings.duplicate_window = self.duplicate_window;
         settings.ack_wait = self.ack_wait;
+        settings.rest_global_limit = self.rest_global_limit;
         settings
     }
 
@@ -85,6 +90,9 @@ impl ClusterConfig {
                 "cluster.duplicate_window".to_owned(),
                 humantime::format_duration(*window).to_string(),
             ),
+            SettingsError::RestGlobalLimit(limit) => {
+                ("cluster.rest_global_limit".to_owned(), limit.to_string())
+            }
             _ => ("cluster".to_owned(), String::new()),
         };
         Err(ConfigError::invalid(
