@@ -9,6 +9,7 @@ use novera_core::{CancellationToken, panic_message, within};
 use tokio::time::Instant;
 
 use crate::context::{Context, Shared};
+use crate::dispatch::Ingress;
 use crate::error::chain;
 use crate::failure::CommandFailure;
 use crate::registry::Entry;
@@ -37,13 +38,14 @@ pub(crate) async fn run(
     entry: Arc<Entry>,
     ctx: Context,
     kind: Kind,
+    ingress: Ingress,
     received_at: Instant,
 ) {
     let _in_flight = InFlight::enter();
     let name = entry.def.name();
     let responder = Arc::clone(ctx.responder());
     if kind == Kind::Autocomplete {
-        autocomplete(&shared, &entry, ctx, &responder, received_at).await;
+        autocomplete(&shared, &entry, ctx, &responder, ingress, received_at).await;
         return;
     }
     if matches!(kind, Kind::Command | Kind::Prefix)
@@ -97,47 +99,35 @@ pub(crate) async fn run(
         }
     };
     let (outcome, ()) = tokio::join!(guarded, auto_defer);
-    metrics::histogram!("novera_commands_duration_seconds", "command" => name.to_owned())
-        .record(started.elapsed().as_secs_f64());
+    metrics::histogram!(
+        "novera_commands_duration_seconds",
+        "command" => name.to_owned(),
+        "ingress" => ingress.label()
+    )
+    .record(started.elapsed().as_secs_f64());
 
-    match outcome {
+    let failure = match outcome {
         Some(Ok(Ok(()))) => {
-            shared.counters.served(name);
+            shared.counters.served(name, ingress);
             ensure_answered(name, kind, &responder).await;
+            None
         }
         Some(Ok(Err(error))) => match error.user_message() {
             Some(message) => {
-                shared.counters.served(name);
+                shared.counters.served(name, ingress);
                 send(&responder, &Reply::text(message).ephemeral()).await;
+                None
             }
-            None => {
-                fail(
-                    &shared,
-                    name,
-                    &responder,
-                    Failure::Error,
-                    &error.cause(),
-                    limit,
-                )
-                .await;
-            }
+            None => Some((Failure::Error, error.cause())),
         },
-        Some(Err(panic)) => {
-            fail(
-                &shared,
-                name,
-                &responder,
-                Failure::Panic,
-                &panic_message(&*panic),
-                limit,
-            )
-            .await;
-        }
-        None => {
-            let cause =
-                format!("no result within the {limit:?} deadline; the handler was cancelled");
-            fail(&shared, name, &responder, Failure::Deadline, &cause, limit).await;
-        }
+        Some(Err(panic)) => Some((Failure::Panic, panic_message(&*panic))),
+        None => Some((
+            Failure::Deadline,
+            format!("no result within the {limit:?} deadline; the handler was cancelled"),
+        )),
+    };
+    if let Some((failure, cause)) = failure {
+        fail(&shared, name, ingress, &responder, failure, &cause, limit).await;
     }
 }
 
@@ -146,6 +136,7 @@ async fn autocomplete(
     entry: &Entry,
     ctx: Context,
     responder: &Responder,
+    ingress: Ingress,
     received_at: Instant,
 ) {
     let name = entry.def.name();
@@ -157,7 +148,7 @@ async fn autocomplete(
     let left = (received_at + shared.config.auto_defer).saturating_duration_since(Instant::now());
     let choices = match within(left, work).await {
         Some(Ok(Ok(choices))) => {
-            shared.counters.served(name);
+            shared.counters.served(name, ingress);
             choices
         }
         Some(Ok(Err(error))) => {
@@ -201,13 +192,14 @@ async fn ensure_answered(name: &str, kind: Kind, responder: &Responder) {
 async fn fail(
     shared: &Shared,
     name: &str,
+    ingress: Ingress,
     responder: &Responder,
     failure: Failure,
     cause: &str,
     limit: Duration,
 ) {
     let reference = reference_id();
-    shared.counters.failed(name, failure);
+    shared.counters.failed(name, failure, ingress);
     tracing::error!(
         reference = %reference,
         command = name,

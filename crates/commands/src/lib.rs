@@ -128,7 +128,7 @@ pub use config::RouterConfig;
 pub use context::ComponentStream;
 pub use context::Context;
 pub use def::CommandDef;
-pub use dispatch::Dispatch;
+pub use dispatch::{Dispatch, HttpAnswer, Ingress};
 pub use error::{CommandError, ConfigError, RegisterError, ReplyError};
 pub use failure::{CommandFailure, FailureKind};
 pub use gateway_info::{GatewayInfo, ShardInfo, ShardState};

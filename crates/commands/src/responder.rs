@@ -33,6 +33,7 @@ use twilight_model::id::marker::{
     ApplicationMarker, ChannelMarker, InteractionMarker, MessageMarker,
 };
 
+use crate::dispatch::HttpAnswer;
 use crate::error::ReplyError;
 use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::reply::Reply;
@@ -97,6 +98,9 @@ struct State {
     stage: Stage,
     /// Last message sent for a prefix invocation (what `edit` changes).
     last_message: Option<Id<MessageMarker>>,
+    /// For an interaction posted to an interactions endpoint, while the endpoint waits: where
+    /// the initial response goes instead of the REST callback.
+    http_answer: Option<HttpAnswer>,
 }
 
 impl Stage {
@@ -164,6 +168,7 @@ impl Responder {
             state: Mutex::new(State {
                 stage: Stage::Fresh,
                 last_message: None,
+                http_answer: None,
             }),
             ledger: None,
         }
@@ -181,6 +186,17 @@ impl Responder {
             self.state.get_mut().stage = Stage::resumed(ack);
         }
         self
+    }
+
+    /// Sends the initial response through `answer` (an interactions endpoint's HTTP answer)
+    /// if nothing is being or was sent yet; otherwise `answer` is dropped, and the endpoint
+    /// answers its request with nothing (the REST callback answered, or is answering).
+    pub(crate) fn answer_over_http(&self, answer: HttpAnswer) {
+        if let Ok(mut state) = self.state.try_lock()
+            && state.stage == Stage::Fresh
+        {
+            state.http_answer = Some(answer);
+        }
     }
 
     pub(crate) fn kind(&self) -> Kind {
@@ -477,7 +493,21 @@ impl Responder {
         // Assume the callback lands: if this future is dropped mid-request (deadline), a
         // second callback would only earn a 40060, while a follow-up still reaches the user.
         state.stage = next;
-        let response = InteractionResponse { kind, data };
+        let mut response = InteractionResponse { kind, data };
+        if let Some(answer) = state.http_answer.take() {
+            // The endpoint still waits: the response is its HTTP answer. If it stopped waiting
+            // (its own deferral went out), the callback below gets 40060 and continues.
+            match answer.response.send(response) {
+                Ok(()) => {
+                    // Held under the lock: what follows (an edit, a follow-up) must not reach
+                    // Discord before the answer it builds on.
+                    let _ = novera_core::within(self.rest_deadline, answer.written).await;
+                    self.record(*id, next).await;
+                    return Ok(());
+                }
+                Err(returned) => response = returned,
+            }
+        }
         let http = Arc::clone(&self.http);
         let (app, id, token) = (self.application_id, *id, token.clone());
         let sent = self
