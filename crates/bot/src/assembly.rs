@@ -1,6 +1,7 @@
 //! `Bot`: the parts assembled in order (login, registration, shards, router), and the stop
 //! in the order that loses nothing.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use novera_commands::{
@@ -11,7 +12,9 @@ use novera_core::{CancellationToken, ComponentHandle, DrainReport, within};
 use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, ShutdownReport};
 use tokio::task::JoinHandle;
 
+use crate::endpoint::{self, RunningEndpoint};
 use crate::error::StartError;
+use crate::ingress::RouterIngress;
 use crate::login::login;
 use crate::parts::Core;
 use crate::settings::BotSettings;
@@ -76,7 +79,9 @@ impl BotBuilder {
     }
 
     /// Starts the bot: REST login (retried on transient failures), the shards (resuming saved
-    /// sessions), the router on the shards' events, then registration when asked for.
+    /// sessions), the router on the shards' events (and on the interactions endpoint's, when
+    /// [`BotSettings::interactions`] asks for one: bound before login, its key checked against
+    /// the application's after), then registration when asked for.
     ///
     /// The router's component (`command-router`) is registered first, so readiness cannot
     /// hold before the shards and the router exist. A stop requested before login succeeded
@@ -91,6 +96,8 @@ impl BotBuilder {
         let router_component = core.status.register("command-router");
         let login_component = core.status.register("discord-login");
         let mut settings = self.settings;
+        // Bound first: an address in use or a bad setting fails before any connection.
+        let endpoint = endpoint::bind(&settings, core).await?;
         let login = login(
             &settings,
             &settings.gateway,
@@ -104,6 +111,11 @@ impl BotBuilder {
             application_id = %login.application_id(),
             "logged in; connecting shards"
         );
+        if let Some(endpoint) = &endpoint {
+            endpoint
+                .check_key(&login, settings.gateway.rest_deadline)
+                .await?;
+        }
 
         // The router is the only consumer: it gets what it acts on, every other event stays
         // in the shard's task (cache and waiters only).
@@ -154,6 +166,11 @@ impl BotBuilder {
             }
         };
         self.status.set_router(router.clone());
+        // Interactions over HTTP go into the same router, after the same cache and waiters.
+        let endpoint = endpoint.map(|endpoint| {
+            let ingress = RouterIngress::new(router.clone(), gateway.cache(), gateway.standby());
+            endpoint.serve(ingress, core)
+        });
         let intake = CancellationToken::new();
         let router_task = core.shutdown.spawn(
             "command router intake",
@@ -177,6 +194,7 @@ impl BotBuilder {
             intake,
             router_component,
             registration,
+            endpoint,
         })
     }
 }
@@ -232,6 +250,7 @@ pub struct Bot {
     intake: CancellationToken,
     router_component: ComponentHandle,
     registration: Option<Result<RegisterOutcome, RegisterError>>,
+    endpoint: Option<RunningEndpoint>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -292,15 +311,29 @@ impl Bot {
         GatewayView::new(Arc::clone(&self.gateway))
     }
 
+    /// The interactions endpoint's address, when [`BotSettings::interactions`] asked for one.
+    #[must_use]
+    pub fn interactions_addr(&self) -> Option<SocketAddr> {
+        self.endpoint.as_ref().map(RunningEndpoint::addr)
+    }
+
+    /// The interactions endpoint's URL (`http://ADDR/PATH`, what the reverse proxy forwards
+    /// to), when [`BotSettings::interactions`] asked for one.
+    #[must_use]
+    pub fn interactions_url(&self) -> Option<&str> {
+        self.endpoint.as_ref().map(RunningEndpoint::url)
+    }
+
     /// What registration at start did, when [`BotSettings::registration`] asked for it.
     #[must_use]
     pub fn registration(&self) -> Option<&Result<RegisterOutcome, RegisterError>> {
         self.registration.as_ref()
     }
 
-    /// Stops the bot without losing an event: no new events (shards closed with a resumable
-    /// close frame, sessions saved), what the shards already queued is routed, the intake
-    /// closes, and in-flight handlers get [`BotSettings::drain_timeout`] to finish.
+    /// Stops the bot without losing an event: no new events (the interactions endpoint stops
+    /// accepting, shards closed with a resumable close frame, sessions saved), what the shards
+    /// already queued is routed and the endpoint's requests in flight get their answers, the
+    /// intake closes, and in-flight handlers get [`BotSettings::drain_timeout`] to finish.
     pub async fn stop(self) -> StopReport {
         let Self {
             core,
@@ -309,10 +342,14 @@ impl Bot {
             mut router_task,
             intake,
             router_component,
+            endpoint,
             ..
         } = self;
         core.shutdown.request();
         router_component.down("stopping");
+        if let Some(endpoint) = &endpoint {
+            endpoint.close();
+        }
         let shards = gateway.shutdown(settings.close_timeout).await;
         match &shards {
             Ok(report) => tracing::info!(?report, "shards closed and sessions saved"),
@@ -329,6 +366,12 @@ impl Bot {
             );
             intake.cancel();
             let _ = within(std::time::Duration::from_secs(1), router_task).await;
+        }
+        // Each request in flight is answered within the endpoint's answer window.
+        if let Some(endpoint) = endpoint
+            && !endpoint.finish(settings.close_timeout).await
+        {
+            tracing::warn!("the interactions endpoint did not finish its requests in time");
         }
         let drain = core.shutdown.drain(settings.drain_timeout).await;
         if drain.complete {

@@ -2,6 +2,7 @@
 
 use novera_commands::ConfigError;
 use novera_gateway::{ConnectError, GatewayError};
+use novera_interactions::EndpointError;
 
 /// The bot did not start. Every variant but [`StopRequested`](Self::StopRequested) is a
 /// configuration or credentials problem: retrying with the same settings fails the same way
@@ -22,4 +23,19 @@ pub enum StartError {
     /// The router refused its configuration or the command sets (duplicate names...).
     #[error(transparent)]
     Router(#[from] ConfigError),
+    /// The interactions endpoint could not start (a setting out of range, an address in use).
+    #[error(transparent)]
+    Interactions(#[from] EndpointError),
+    /// The interactions endpoint's public key is not the application's: Discord signs with
+    /// the application's key, so every request would be refused.
+    #[error(
+        "the interactions endpoint's public key {configured} is not the application's ({application}, \
+         `verify_key` of GET /applications/@me)"
+    )]
+    PublicKeyMismatch {
+        /// The key the endpoint was given.
+        configured: String,
+        /// The application's key.
+        application: String,
+    },
 }

@@ -68,7 +68,9 @@
 //! ```
 
 mod assembly;
+mod endpoint;
 mod error;
+mod ingress;
 mod login;
 mod parts;
 mod settings;
@@ -76,6 +78,8 @@ mod view;
 
 pub use assembly::{Bot, BotBuilder, StopReport};
 pub use error::StartError;
+pub use ingress::RouterIngress;
+pub use novera_interactions::{EndpointSettings, PublicKey};
 pub use parts::Core;
 pub use settings::BotSettings;
 pub use view::{BotStatus, GatewayView, RECENT_INCIDENTS};

@@ -5,6 +5,7 @@ use std::time::Duration;
 use novera_commands::{RouterConfig, Scope};
 use novera_core::BackoffPolicy;
 use novera_gateway::GatewayConfig;
+use novera_interactions::EndpointSettings;
 
 /// How a bot is assembled and stopped. `app` fills it from its configuration, the testkit from
 /// its builder; both get the same wiring from it.
@@ -24,11 +25,16 @@ pub struct BotSettings {
     pub close_timeout: Duration,
     /// How long in-flight handlers get to finish at stop.
     pub drain_timeout: Duration,
+    /// The interactions endpoint (interactions posted over HTTP into the same router), or
+    /// `None`. Its [`answer_within`](EndpointSettings::answer_within) is set by the assembly:
+    /// 500 ms after the router's auto-defer, or halfway to Discord's 3 s window when that is
+    /// closer, so the router's own deferral answers first.
+    pub interactions: Option<EndpointSettings>,
 }
 
 impl BotSettings {
     /// Settings for `gateway` with the router's defaults, no registration, a login retry of
-    /// 1 s to 60 s, a 5 s close and a 20 s drain.
+    /// 1 s to 60 s, a 5 s close and a 20 s drain, and no interactions endpoint.
     #[must_use]
     pub fn new(gateway: GatewayConfig) -> Self {
         Self {
@@ -42,7 +48,23 @@ impl BotSettings {
             },
             close_timeout: Duration::from_secs(5),
             drain_timeout: Duration::from_secs(20),
+            interactions: None,
         }
+    }
+
+    /// Sets [`interactions`](Self::interactions).
+    #[must_use]
+    pub fn interactions(mut self, endpoint: Option<EndpointSettings>) -> Self {
+        self.interactions = endpoint;
+        self
+    }
+
+    /// When the interactions endpoint defers an interaction the router has not answered:
+    /// after the router's auto-defer, before Discord's window.
+    pub(crate) fn endpoint_answer_within(&self) -> Duration {
+        let defer = self.router.auto_defer;
+        let halfway = novera_interactions::INTERACTION_WINDOW.saturating_sub(defer) / 2;
+        defer + halfway.min(Duration::from_millis(500))
     }
 
     /// Sets [`router`](Self::router).

@@ -4,7 +4,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_bot::{Bot, BotBuilder, BotSettings, BotStatus, Core, GatewayView, StopReport};
+use novera_bot::{
+    Bot, BotBuilder, BotSettings, BotStatus, Core, EndpointSettings, GatewayView, PublicKey,
+    StopReport,
+};
 use novera_commands::{
     CommandFailure, CommandSet, RegisterOutcome, Router, RouterConfig, RouterStats, Scope, register,
 };
@@ -34,6 +37,7 @@ const POLL: Duration = Duration::from_millis(20);
 pub struct TestBotBuilder {
     sim: SimulatorBuilder,
     bot: BotBuilder,
+    over_http: bool,
 }
 
 impl TestBotBuilder {
@@ -64,6 +68,14 @@ impl TestBotBuilder {
         self
     }
 
+    /// Whether interactions arrive over HTTP (default false: over the gateway): the bot runs
+    /// its interactions endpoint on `127.0.0.1:0` with the simulator's `verify_key`, and the
+    /// simulator is told its URL (after Discord's checks on save) once the bot is up.
+    pub fn interactions_over_http(mut self, over_http: bool) -> Self {
+        self.over_http = over_http;
+        self
+    }
+
     /// Whether `start` registers the definitions globally (default true).
     pub fn register(mut self, register: bool) -> Self {
         self.bot = self
@@ -80,15 +92,35 @@ impl TestBotBuilder {
         let control = sim.control();
         let (core, escalations) = Core::new(RestartPolicy::default());
         let status = Arc::new(BotStatus::new());
+        let endpoint = if self.over_http {
+            let key = PublicKey::from_hex(&control.application().await?.verify_key)?;
+            Some(EndpointSettings::new(([127, 0, 0, 1], 0).into(), key))
+        } else {
+            None
+        };
         let builder = self
             .bot
-            .configure(|settings| settings.gateway.api_url = Some(sim.base_url()))
+            .configure(|settings| {
+                settings.gateway.api_url = Some(sim.base_url());
+                settings.interactions = endpoint;
+            })
             .status(Arc::clone(&status));
         let bot = bounded("bot start", builder.start(&core)).await??;
         if let Some(Err(error)) = bot.registration() {
             let reason = novera_core::error_chain(error);
             bot.stop().await;
             return Err(TestkitError::Registration(reason));
+        }
+        if let Some(url) = bot.interactions_url() {
+            let saved = bounded(
+                "saving the interactions endpoint URL",
+                control.set_interactions_endpoint(Some(url)),
+            )
+            .await?;
+            if let Err(error) = saved {
+                bot.stop().await;
+                return Err(error.into());
+            }
         }
         let state = control.state().await?;
         let bot = TestBot {
@@ -155,7 +187,15 @@ impl TestBot {
                 .heartbeat_interval(Duration::from_millis(250))
                 .identify_window(Duration::from_millis(20)),
             bot: Bot::builder(settings()),
+            over_http: false,
         }
+    }
+
+    /// The bot's interactions endpoint URL, when it was started with
+    /// [`TestBotBuilder::interactions_over_http`].
+    #[must_use]
+    pub fn interactions_url(&self) -> Option<&str> {
+        self.bot.interactions_url()
     }
 
     /// The simulator's control API, for anything the helpers do not cover.
