@@ -16,7 +16,7 @@ use novera_health::{HealthState, Redactor};
 
 use crate::alerts::{AlertKind, Alerts};
 use crate::commands::command_sets;
-use crate::config::Config;
+use crate::config::{Config, SandboxIngress};
 use crate::exit::Failure;
 use crate::settings::bot_settings;
 use crate::{logging, redaction, sandbox, systemd};
@@ -180,9 +180,13 @@ async fn serve(
     mode: RunMode,
 ) -> Result<(), Failure> {
     let mut settings = bot_settings(config);
-    if sandbox.is_some() {
+    let sandbox_over_http = config.sandbox.interactions == SandboxIngress::Http;
+    if let Some(sim) = sandbox {
         // Every sandbox run has a fresh simulator: a saved session could never resume.
         settings.gateway.session_path = None;
+        if sandbox_over_http {
+            settings.interactions = Some(sandbox::endpoint(sim, config).await?);
+        }
     }
     let mut builder = Bot::builder(settings)
         .status(Arc::clone(bot_status))
@@ -208,6 +212,15 @@ async fn serve(
         Err(StartError::StopRequested) => return Ok(()),
         Err(e) => return Err(Failure::config(e.to_string())),
     };
+    if let Some(url) = bot.interactions_url() {
+        announce(&format!("novera: interactions endpoint on {url}"));
+        if let (Some(sim), true) = (sandbox, sandbox_over_http)
+            && let Err(failure) = sandbox::use_endpoint(sim, url).await
+        {
+            bot.stop().await;
+            return Err(failure);
+        }
+    }
 
     spawn_shard_down_watch(
         core,

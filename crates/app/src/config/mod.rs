@@ -40,6 +40,7 @@ pub(crate) struct Config {
     pub(crate) log: LogConfig,
     pub(crate) alerts: AlertsConfig,
     pub(crate) commands: CommandsConfig,
+    pub(crate) interactions: InteractionsConfig,
     pub(crate) shutdown: ShutdownConfig,
 }
 
@@ -131,12 +132,55 @@ impl Default for HealthConfig {
 pub(crate) struct SandboxConfig {
     /// Address of the embedded novera-sim.
     pub(crate) listen: std::net::SocketAddr,
+    /// How the sandbox's interactions reach the bot: `gateway` or `http` (the interactions
+    /// endpoint, whose URL the simulator is told).
+    pub(crate) interactions: SandboxIngress,
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
             listen: ([127, 0, 0, 1], 0).into(),
+            interactions: SandboxIngress::Gateway,
+        }
+    }
+}
+
+/// Where the sandbox's simulator sends interactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum SandboxIngress {
+    /// `INTERACTION_CREATE` over the gateway.
+    Gateway,
+    /// Signed POSTs to the bot's interactions endpoint.
+    Http,
+}
+
+/// The interactions endpoint: Discord POSTs interactions here instead of the gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct InteractionsConfig {
+    /// Address to serve the endpoint on (plain HTTP behind a TLS proxy); off when absent.
+    pub(crate) listen: Option<std::net::SocketAddr>,
+    /// The application's public key, 64 hex digits (required with `listen` and a token).
+    pub(crate) public_key: Option<String>,
+    /// The path Discord POSTs to.
+    pub(crate) path: String,
+    /// Largest request body, in bytes.
+    pub(crate) body_limit: usize,
+    /// Requests stamped further than this from the local clock are refused.
+    #[serde(with = "humantime_serde")]
+    pub(crate) timestamp_tolerance: Duration,
+}
+
+impl Default for InteractionsConfig {
+    fn default() -> Self {
+        Self {
+            listen: None,
+            public_key: None,
+            path: novera_interactions::DEFAULT_PATH.to_owned(),
+            body_limit: novera_interactions::DEFAULT_BODY_LIMIT,
+            timestamp_tolerance: novera_interactions::DEFAULT_TIMESTAMP_TOLERANCE,
         }
     }
 }
@@ -396,6 +440,44 @@ impl Config {
                 "commands.prefix",
                 "",
                 "must not be empty; leave it out to disable prefix commands",
+            );
+        }
+        self.validate_interactions(figment)
+    }
+
+    fn validate_interactions(&self, figment: &Figment) -> Result<(), ConfigError> {
+        let invalid = |key: &'static str, value: &str, reason: &str| {
+            Err(ConfigError::invalid(figment, key, value, reason))
+        };
+        let endpoint = &self.interactions;
+        if let Some(key) = &endpoint.public_key
+            && let Err(e) = novera_interactions::PublicKey::from_hex(key)
+        {
+            return invalid("interactions.public_key", key, &e.to_string());
+        }
+        let has_token = self.token.is_some() || self.token_file.is_some();
+        if let (Some(listen), None, true) = (endpoint.listen, &endpoint.public_key, has_token) {
+            return invalid(
+                "interactions.listen",
+                &listen.to_string(),
+                "needs interactions.public_key (the application's \"Public Key\" in the Developer Portal)",
+            );
+        }
+        if !endpoint.path.starts_with('/') {
+            return invalid("interactions.path", &endpoint.path, "must start with `/`");
+        }
+        if endpoint.body_limit < 1024 {
+            return invalid(
+                "interactions.body_limit",
+                &endpoint.body_limit.to_string(),
+                "must be at least 1024 bytes",
+            );
+        }
+        if endpoint.timestamp_tolerance < Duration::from_secs(1) {
+            return invalid(
+                "interactions.timestamp_tolerance",
+                &humantime::format_duration(endpoint.timestamp_tolerance).to_string(),
+                "must be at least 1s (Discord's timestamps are whole seconds)",
             );
         }
         Ok(())

@@ -1,0 +1,102 @@
+//! The real `novera` binary with its interactions endpoint: the sandbox through the endpoint
+//! (`sandbox.interactions = "http"`), the ingress in `/status` and `/metrics`, and a public key
+//! that is not the application's stopping the start with exit code 78.
+
+mod common;
+
+use common::{Novera, TOKEN, command, eventually, get, ready_sandbox, status};
+use novera_sim::{ControlClient, Ingress, ResponseVia, Simulator};
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_runs_through_the_interactions_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut novera, health, sim) =
+        ready_sandbox(dir.path(), &[("NOVERA_SANDBOX__INTERACTIONS", "http")]).await;
+    let url = novera.url_after("interactions endpoint on ").await;
+    assert!(url.ends_with("/interactions"), "{url}");
+    let control = ControlClient::new(sim);
+    eventually("the simulator to use the endpoint", || async {
+        let application = control.application().await.ok()?;
+        (application.interactions_endpoint_url.as_deref() == Some(url.as_str())).then_some(())
+    })
+    .await;
+
+    let created = control
+        .run_command("ping", Value::Null, None, None, None)
+        .await
+        .unwrap();
+    let answered = eventually("/ping to be answered", || async {
+        let status = control.interaction(&created.id).await.ok()?;
+        status.responded.then_some(status)
+    })
+    .await;
+    assert_eq!(answered.ingress, Ingress::Http, "{answered:?}");
+    assert_eq!(
+        answered.response_via,
+        Some(ResponseVia::Http),
+        "{answered:?}"
+    );
+    assert!(
+        answered.content.unwrap_or_default().starts_with("Pong"),
+        "{}",
+        novera.dump()
+    );
+
+    let report = status(&health).await;
+    assert_eq!(report["commands"]["via_http"], 1, "{report}");
+    assert_eq!(report["commands"]["via_gateway"], 0, "{report}");
+    let components = report["components"].to_string();
+    assert!(components.contains("interactions-endpoint"), "{report}");
+    let (code, metrics) = get(&format!("{health}/metrics")).await;
+    assert_eq!(code, 200);
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("novera_commands_served_total")
+                && l.contains("command=\"ping\"")
+                && l.contains("ingress=\"http\"")),
+        "{metrics}"
+    );
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("novera_interactions_requests_total")
+                && l.contains("outcome=\"answered\"")),
+        "{metrics}"
+    );
+
+    novera.signal("TERM");
+    let exit = novera.exit().await;
+    assert_eq!(exit.code(), Some(0), "{}", novera.dump());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_key_that_is_not_the_applications_exits_78() {
+    let sim = Simulator::builder()
+        .token(TOKEN)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = command(dir.path());
+    cmd.env("NOVERA_TOKEN", TOKEN)
+        .env("NOVERA_DISCORD__API_URL", sim.base_url())
+        .env("NOVERA_INTERACTIONS__LISTEN", "127.0.0.1:0")
+        // A valid key (RFC 8032's first test vector), not the simulator's.
+        .env(
+            "NOVERA_INTERACTIONS__PUBLIC_KEY",
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+        );
+    let mut novera = Novera::spawn(cmd);
+    assert_eq!(novera.exit().await.code(), Some(78), "{}", novera.dump());
+    let stderr = novera.stderr();
+    assert!(stderr.contains("public key"), "{stderr}");
+    assert!(
+        stderr.contains(&sim.control().application().await.unwrap().verify_key),
+        "names the application's key: {stderr}"
+    );
+    let state = sim.control().state().await.unwrap();
+    assert_eq!(state.identifies, 0, "stopped before the shards: {state:?}");
+    sim.shutdown().await;
+}
