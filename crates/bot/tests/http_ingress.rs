@@ -15,6 +15,9 @@ use twilight_model::channel::message::Component;
 use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
 use twilight_util::builder::command::CommandBuilder;
 
+/// Notified once `/confirm` registered its waiter.
+static CONFIRM_WAITING: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 fn def(name: &str) -> CommandDef {
     CommandDef::new(
         CommandBuilder::new(name, format!("Test command {name}"), CommandType::ChatInput).build(),
@@ -22,7 +25,8 @@ fn def(name: &str) -> CommandDef {
 }
 
 /// `/slow` answers after 600 ms; `/blocking` blocks its worker thread for 800 ms before it
-/// answers (a handler doing synchronous work); `/confirm` waits for a click on its button.
+/// answers (a handler doing synchronous work); `/explode` panics; `/confirm` waits for a click
+/// on its button.
 fn test_commands() -> CommandSet {
     CommandSet::new()
         .with(
@@ -42,15 +46,19 @@ fn test_commands() -> CommandSet {
             }),
         )
         .with(
+            def("explode"),
+            command_fn(|_ctx| async move { panic!("the handler broke") }),
+        )
+        .with(
             def("confirm"),
             command_fn(|ctx| async move {
                 ctx.reply(Reply::text("Sure?").components(button("confirm:yes")))
                     .await?;
                 let message = ctx.original_message().await?;
-                if let Some(click) = ctx
-                    .wait_for_component(message.id, Duration::from_secs(20), |_| true)
-                    .await
-                {
+                // Registered when called: the test clicks once the waiter exists.
+                let click = ctx.wait_for_component(message.id, Duration::from_secs(20), |_| true);
+                CONFIRM_WAITING.notify_one();
+                if let Some(click) = click.await {
                     click
                         .update_message(Reply::text("Confirmed").components(Vec::new()))
                         .await?;
@@ -202,13 +210,76 @@ async fn a_slow_command_is_deferred_over_http_and_completed_over_rest() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn isolation_and_shedding_answer_over_http_too() {
+    let bot = http_bot()
+        .router_config(
+            RouterConfig::default()
+                .with_auto_defer(Duration::from_millis(200))
+                .with_in_flight_limit(1),
+        )
+        .start()
+        .await
+        .unwrap();
+    let broken = bot.run_command("explode", json!(null)).await.unwrap();
+    // The error reply, in the HTTP answer (or, on a slow machine where the auto-defer went
+    // first, as an ephemeral follow-up after it).
+    let broken = bot
+        .wait_for_interaction(broken, "the error reply", |s| {
+            let original = s.ephemeral && s.content.as_deref().unwrap_or("").contains("Reference");
+            original
+                || s.followups
+                    .iter()
+                    .any(|f| f.flags & 64 != 0 && f.content.contains("Reference"))
+        })
+        .await
+        .unwrap();
+    answered_over_http(&broken);
+    bot.wait_until("the panicked handler to end", || {
+        let idle = bot.stats().in_flight == 0;
+        async move { Ok(idle.then_some(())) }
+    })
+    .await
+    .unwrap();
+
+    // One handler at a time: while /slow runs, /ping is answered "busy" at once.
+    let slow = bot.run_command("slow", json!(null)).await.unwrap();
+    bot.wait_until("/slow to run", || {
+        let running = bot.stats().in_flight == 1;
+        async move { Ok(running.then_some(())) }
+    })
+    .await
+    .unwrap();
+    let shed = bot.run_command("ping", json!(null)).await.unwrap();
+    let shed = bot.wait_responded(shed).await.unwrap();
+    answered_over_http(&shed);
+    assert!(shed.ephemeral, "{shed:?}");
+    assert!(
+        shed.content.as_deref().unwrap_or("").contains("busy"),
+        "{shed:?}"
+    );
+    bot.wait_for_interaction(slow, "the slow answer", |s| {
+        s.content.as_deref() == Some("done slowly")
+    })
+    .await
+    .unwrap();
+    let stats = bot.stats();
+    assert_eq!((stats.failed, stats.busy_rejected), (1, 1), "{stats:?}");
+    assert_eq!(stats.via_http, 3, "{stats:?}");
+    bot.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_click_a_waiter_claims_is_answered_in_its_http_answer() {
     let bot = http_bot().start().await.unwrap();
     let id = bot.run_command("confirm", json!(null)).await.unwrap();
     let asked = bot.wait_responded(id).await.unwrap();
     answered_over_http(&asked);
-    // The handler read `@original` right after answering: the answer was written first.
+    // The handler read `@original` right after answering: it waited until the HTTP answer
+    // was written and had time to land (no 10015).
     let message: u64 = asked.original_message_id.unwrap().parse().unwrap();
+    tokio::time::timeout(novera_testkit::WAIT, CONFIRM_WAITING.notified())
+        .await
+        .expect("the waiter is registered");
     let click = bot
         .click(message, "confirm:yes", bot.user(1).unwrap())
         .await

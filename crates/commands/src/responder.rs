@@ -43,6 +43,11 @@ mod forms;
 /// Discord's "Interaction has already been acknowledged".
 const ALREADY_ACKNOWLEDGED: u64 = 40060;
 
+/// How long after an initial response sent as an HTTP answer was written the next REST call
+/// about the interaction waits. The answer and the call travel separately and Discord says
+/// nothing when it applied the answer; a call that arrives first gets 10015 (no response yet).
+const HTTP_ANSWER_SETTLE: Duration = Duration::from_millis(100);
+
 /// What kind of interaction (or message) is being answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -139,6 +144,8 @@ pub(crate) struct Responder {
     state: Mutex<State>,
     /// Where acknowledgements are recorded when several processes may answer (cluster roles).
     ledger: Option<Arc<dyn InteractionLedger>>,
+    /// When the initial response went out as an HTTP answer (written by the endpoint).
+    answered_over_http: std::sync::OnceLock<tokio::time::Instant>,
 }
 
 impl std::fmt::Debug for Responder {
@@ -171,6 +178,7 @@ impl Responder {
                 http_answer: None,
             }),
             ledger: None,
+            answered_over_http: std::sync::OnceLock::new(),
         }
     }
 
@@ -499,9 +507,11 @@ impl Responder {
             // (its own deferral went out), the callback below gets 40060 and continues.
             match answer.response.send(response) {
                 Ok(()) => {
-                    // Held under the lock: what follows (an edit, a follow-up) must not reach
-                    // Discord before the answer it builds on.
+                    // Held under the lock, and REST calls wait a moment after it (see
+                    // HTTP_ANSWER_SETTLE): an edit or a follow-up must not reach Discord before
+                    // the answer it builds on.
                     let _ = novera_core::within(self.rest_deadline, answer.written).await;
+                    let _ = self.answered_over_http.set(tokio::time::Instant::now());
                     self.record(*id, next).await;
                     return Ok(());
                 }
@@ -704,6 +714,9 @@ impl Responder {
     where
         F: IntoFuture<Output = Result<T, twilight_http::Error>>,
     {
+        if let Some(at) = self.answered_over_http.get() {
+            tokio::time::sleep_until(*at + HTTP_ANSWER_SETTLE).await;
+        }
         Ok(deadline(what, self.rest_deadline, request.into_future()).await??)
     }
 
