@@ -48,16 +48,18 @@ async fn the_sandbox_runs_through_the_interactions_endpoint() {
     assert_eq!(report["commands"]["via_gateway"], 0, "{report}");
     let components = report["components"].to_string();
     assert!(components.contains("interactions-endpoint"), "{report}");
-    let (code, metrics) = get(&format!("{health}/metrics")).await;
-    assert_eq!(code, 200);
-    assert!(
-        metrics
-            .lines()
-            .any(|l| l.starts_with("novera_commands_served_total")
-                && l.contains("command=\"ping\"")
-                && l.contains("ingress=\"http\"")),
-        "{metrics}"
-    );
+    // Served once the handler ends (after its edit of the answer).
+    let metrics = eventually("/ping to be counted as served over HTTP", || async {
+        let (code, metrics) = get(&format!("{health}/metrics")).await;
+        (code == 200
+            && metrics.lines().any(|l| {
+                l.starts_with("novera_commands_served_total")
+                    && l.contains("command=\"ping\"")
+                    && l.contains("ingress=\"http\"")
+            }))
+        .then_some(metrics)
+    })
+    .await;
     assert!(
         metrics
             .lines()
