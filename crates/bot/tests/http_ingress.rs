@@ -12,8 +12,9 @@ use novera_sim::{EndpointProbe, Fault, ProbeSignature, ResponseVia};
 use novera_testkit::{InteractionStatus, TestBot, json};
 use twilight_model::application::command::CommandType;
 use twilight_model::channel::message::Component;
-use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
+use twilight_model::channel::message::component::ButtonStyle;
 use twilight_util::builder::command::CommandBuilder;
+use twilight_util::builder::message::{ActionRowBuilder, ButtonBuilder};
 
 /// Notified once `/confirm` registered its waiter.
 static CONFIRM_WAITING: tokio::sync::Notify = tokio::sync::Notify::const_new();
@@ -69,19 +70,11 @@ fn test_commands() -> CommandSet {
 }
 
 fn button(custom_id: &str) -> Vec<Component> {
-    vec![Component::ActionRow(ActionRow {
-        id: None,
-        components: vec![Component::Button(Button {
-            custom_id: Some(custom_id.to_owned()),
-            disabled: false,
-            emoji: None,
-            id: None,
-            label: Some("Yes".into()),
-            sku_id: None,
-            style: ButtonStyle::Success,
-            url: None,
-        })],
-    })]
+    let button = ButtonBuilder::new(ButtonStyle::Success)
+        .custom_id(custom_id)
+        .label("Yes")
+        .build();
+    vec![ActionRowBuilder::new().component(button).build().into()]
 }
 
 fn http_bot() -> novera_testkit::TestBotBuilder {
