@@ -16,11 +16,16 @@ pub(crate) fn bot_settings(config: &Config) -> BotSettings {
         let key = PublicKey::from_hex(config.interactions.public_key.as_deref()?).ok()?;
         Some(endpoint_settings(config, listen, key))
     });
-    BotSettings::new(gateway_config(config))
+    let mut settings = BotSettings::new(gateway_config(config))
         .router(router_config(config))
         .registration(registration_scope(config.commands.registration))
         .stop_timeouts(config.shutdown.close_timeout, config.shutdown.drain_timeout)
-        .interactions(endpoint)
+        .rest_guard(config.rest_guard.to_guard())
+        .step_down(config.instance.step_down)
+        .state_path(Some(config.state.resolved_path(&config.session)))
+        .interactions(endpoint);
+    settings.timer_interval = config.state.timer_interval;
+    settings
 }
 
 /// The interactions endpoint on `listen` verifying with `key`, as `[interactions]` says.
@@ -74,11 +79,7 @@ pub(crate) fn gateway_config(config: &Config) -> GatewayConfig {
         ShardCountSetting::Auto => novera_gateway::ShardCount::Auto,
         ShardCountSetting::Fixed(n) => novera_gateway::ShardCount::Fixed(n),
     };
-    gateway.shards.range = config
-        .shards
-        .range
-        .as_ref()
-        .map(crate::config::ShardRangeSetting::range);
+    gateway.shards.range = config.shards.owned();
     gateway.session_path = Some(config.session.path.clone());
     gateway.max_session_age = config.session.max_age;
     gateway.cache.message_cache_size = config.cache.message_cache_size;

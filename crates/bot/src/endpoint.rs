@@ -6,10 +6,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use novera_commands::{RestGuard, Router};
 use novera_core::{CancellationToken, ComponentHandle, within};
 use novera_gateway::Login;
-use novera_interactions::{Endpoint, PublicKey};
+use novera_interactions::{Endpoint, EndpointError, PublicKey};
 use tokio::task::JoinHandle;
+use twilight_http::request::TryIntoRequest as _;
 
 use crate::error::StartError;
 use crate::ingress::RouterIngress;
@@ -34,6 +36,16 @@ pub(crate) async fn bind(
     let Some(endpoint) = &settings.interactions else {
         return Ok(None);
     };
+    if !settings.role.routes() {
+        return Err(EndpointError::Setting {
+            setting: "listen",
+            reason: format!(
+                "the {} role runs no command router: serve the endpoint from the workers",
+                settings.role.name()
+            ),
+        }
+        .into());
+    }
     let endpoint = endpoint
         .clone()
         .with_answer_within(settings.endpoint_answer_within());
@@ -48,11 +60,20 @@ pub(crate) async fn bind(
 impl BoundEndpoint {
     /// Refuses a key that is not the application's (`verify_key`); a failed lookup only warns,
     /// the endpoint's own checks still hold.
-    pub(crate) async fn check_key(&self, login: &Login, limit: Duration) -> Result<(), StartError> {
+    pub(crate) async fn check_key(
+        &self,
+        login: &Login,
+        guard: &RestGuard,
+        limit: Duration,
+    ) -> Result<(), StartError> {
         let http = login.http();
         let lookup = async {
-            let response = http
+            let request = http
                 .current_user_application()
+                .try_into_request()
+                .map_err(|e| e.to_string())?;
+            let response = guard
+                .send::<twilight_model::oauth::Application>(&http, request)
                 .await
                 .map_err(|e| e.to_string())?;
             response.model().await.map_err(|e| e.to_string())
@@ -78,8 +99,9 @@ impl BoundEndpoint {
         }
     }
 
-    /// Serves interactions into `ingress` on a tracked task until [`RunningEndpoint::stop`].
-    pub(crate) fn serve(self, ingress: RouterIngress, core: &Core) -> RunningEndpoint {
+    /// Serves interactions into `router` on a tracked task until [`RunningEndpoint::close`].
+    pub(crate) fn serve(self, router: &Router, core: &Core) -> RunningEndpoint {
+        let ingress = RouterIngress::new(router.clone());
         let Self {
             endpoint,
             component,

@@ -1,6 +1,6 @@
 //! Error type of novera-bot.
 
-use novera_commands::ConfigError;
+use novera_commands::{ConfigError, StateError};
 use novera_gateway::{ConnectError, GatewayError};
 use novera_interactions::EndpointError;
 
@@ -23,7 +23,20 @@ pub enum StartError {
     /// The router refused its configuration or the command sets (duplicate names...).
     #[error(transparent)]
     Router(#[from] ConfigError),
-    /// The interactions endpoint could not start (a setting out of range, an address in use).
+    /// The broker refused the credentials, or the cluster settings are unusable (a broker that
+    /// is merely unreachable is retried, never reported here).
+    #[error(transparent)]
+    Cluster(novera_cluster::ConnectError),
+    /// Another live gateway process runs some of this process's shards.
+    #[error(transparent)]
+    ShardsTaken(novera_cluster::LeaseError),
+    /// The command state store could not be opened (unwritable `state.path`, or another bot
+    /// process holds the file).
+    /// (The message names the cause: the binary prints only this line before exiting 78.)
+    #[error("cannot open the command state store: {}", novera_core::error_chain(.0))]
+    State(StateError),
+    /// The interactions endpoint could not start (a setting out of range, an address in use,
+    /// a role without a router).
     #[error(transparent)]
     Interactions(#[from] EndpointError),
     /// The interactions endpoint's public key is not the application's: Discord signs with

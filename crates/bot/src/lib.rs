@@ -7,7 +7,8 @@
 //! gateway-status view and the same stop order. Roles are arrangements of these parts:
 //! standalone (gateway and router in one process) today. Interactions reach the router over the
 //! gateway and, with [`BotSettings::interactions`], over HTTP too: the interactions endpoint
-//! (novera-interactions) feeds the same router through [`RouterIngress`].
+//! (novera-interactions) feeds the same router through [`RouterIngress`], in any role that
+//! routes.
 //!
 //! # Where it sits
 //! It depends on novera-core, novera-gateway, novera-commands, novera-health (for the
@@ -27,8 +28,8 @@
 //! - [`GatewayView`] (the gateway for commands) and [`BotStatus`] (the gateway and router for
 //!   the health server, and the recent errors, command failures and alerts with their reference
 //!   ids): the one view of the gateway's status.
-//! - [`RouterIngress`]: the interactions endpoint's sink over a router (cache, standby, then
-//!   `Router::dispatch` with the HTTP answer channel), for any role that runs a router.
+//! - [`RouterIngress`]: the interactions endpoint's sink over a router (its cache, its standby,
+//!   then `Router::dispatch` with the HTTP answer channel).
 //! - [`StartError`]: what retrying cannot fix.
 //!
 //! # Phases
@@ -76,12 +77,18 @@
 //! ```
 
 mod assembly;
+mod broker;
+mod cluster_roles;
 mod endpoint;
 mod error;
+mod gateway_commands;
 mod ingress;
 mod login;
 mod parts;
+mod remote;
+mod reports;
 mod settings;
+mod start;
 mod view;
 
 pub use assembly::{Bot, BotBuilder, StopReport};
@@ -89,5 +96,6 @@ pub use error::StartError;
 pub use ingress::RouterIngress;
 pub use novera_interactions::{EndpointSettings, PublicKey};
 pub use parts::Core;
-pub use settings::BotSettings;
+pub use remote::RemoteShards;
+pub use settings::{BotSettings, Role};
 pub use view::{BotStatus, GatewayView, RECENT_INCIDENTS};

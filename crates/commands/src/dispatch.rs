@@ -20,15 +20,18 @@ pub enum Ingress {
     Gateway,
     /// An interaction posted to the bot's interactions endpoint.
     Http,
+    /// A durable timer of the command state firing (never a [`Dispatch`]'s).
+    Timer,
 }
 
 impl Ingress {
-    /// The metric label: `gateway` or `http`.
+    /// The metric label: `gateway`, `http` or `timer`.
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
             Self::Gateway => "gateway",
             Self::Http => "http",
+            Self::Timer => "timer",
         }
     }
 }

@@ -18,11 +18,12 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_core::deadline;
+use novera_core::{InstanceWatch, deadline};
 use tokio::sync::Mutex;
-use twilight_http::Client;
 use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
+use twilight_http::request::{Request, TryIntoRequest};
+use twilight_http::{Client, Response};
 use twilight_model::channel::Message;
 use twilight_model::channel::message::MessageFlags;
 use twilight_model::http::interaction::{
@@ -37,7 +38,9 @@ use crate::dispatch::HttpAnswer;
 use crate::error::ReplyError;
 use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::reply::Reply;
+use crate::rest_guard::RestGuard;
 
+mod duplicate;
 mod forms;
 
 /// Discord's "Interaction has already been acknowledged".
@@ -134,9 +137,18 @@ impl Stage {
     }
 }
 
+/// How answers reach Discord: the client, the bot's REST guard (every request goes through it)
+/// and this process's instance watch (nonces; 40060 evidence of another instance).
+#[derive(Clone)]
+pub(crate) struct Rest {
+    pub(crate) http: Arc<Client>,
+    pub(crate) guard: RestGuard,
+    pub(crate) instance: Arc<InstanceWatch>,
+}
+
 /// Answers one invocation.
 pub(crate) struct Responder {
-    http: Arc<Client>,
+    rest: Rest,
     application_id: Id<ApplicationMarker>,
     target: Target,
     kind: Kind,
@@ -144,6 +156,8 @@ pub(crate) struct Responder {
     state: Mutex<State>,
     /// Where acknowledgements are recorded when several processes may answer (cluster roles).
     ledger: Option<Arc<dyn InteractionLedger>>,
+    /// Continuing another process's answer (a takeover): a 40060 is expected then.
+    taken_over: bool,
     /// When the initial response went out as an HTTP answer (written by the endpoint).
     answered_over_http: std::sync::OnceLock<tokio::time::Instant>,
 }
@@ -160,14 +174,14 @@ impl std::fmt::Debug for Responder {
 
 impl Responder {
     pub(crate) fn new(
-        http: Arc<Client>,
+        rest: Rest,
         application_id: Id<ApplicationMarker>,
         target: Target,
         kind: Kind,
         rest_deadline: Duration,
     ) -> Self {
         Self {
-            http,
+            rest,
             application_id,
             target,
             kind,
@@ -178,6 +192,7 @@ impl Responder {
                 http_answer: None,
             }),
             ledger: None,
+            taken_over: false,
             answered_over_http: std::sync::OnceLock::new(),
         }
     }
@@ -192,6 +207,7 @@ impl Responder {
     pub(crate) fn resuming(mut self, acknowledged: Option<Acknowledged>) -> Self {
         if let Some(ack) = acknowledged {
             self.state.get_mut().stage = Stage::resumed(ack);
+            self.taken_over = true;
         }
         self
     }
@@ -289,11 +305,10 @@ impl Responder {
         match &self.target {
             Target::Message { channel_id, .. } => {
                 // No window to beat for text messages; show "typing..." as the equivalent.
-                let http = Arc::clone(&self.http);
-                let channel_id = *channel_id;
-                self.bounded("POST typing", async move {
-                    http.create_typing_trigger(channel_id).await
-                })
+                self.bounded(
+                    "POST typing",
+                    self.rest.http.create_typing_trigger(*channel_id),
+                )
                 .await?;
                 Ok(false)
             }
@@ -465,24 +480,17 @@ impl Responder {
     pub(crate) async fn original(&self) -> Result<Message, ReplyError> {
         match &self.target {
             Target::Interaction { token, .. } => {
-                let http = Arc::clone(&self.http);
-                let (app, token) = (self.application_id, token.clone());
-                self.bounded_model("GET @original", async move {
-                    http.interaction(app).response(&token).await
-                })
-                .await
+                let client = self.rest.http.interaction(self.application_id);
+                self.bounded_model("GET @original", client.response(token))
+                    .await
             }
             Target::Message { channel_id, .. } => {
                 let last = self.state.lock().await.last_message;
                 let Some(last) = last else {
                     return Err(ReplyError::Unsupported("nothing was sent yet"));
                 };
-                let http = Arc::clone(&self.http);
-                let channel_id = *channel_id;
-                self.bounded_model("GET message", async move {
-                    http.message(channel_id, last).await
-                })
-                .await
+                self.bounded_model("GET message", self.rest.http.message(*channel_id, last))
+                    .await
             }
         }
     }
@@ -502,6 +510,8 @@ impl Responder {
         // second callback would only earn a 40060, while a follow-up still reaches the user.
         state.stage = next;
         let mut response = InteractionResponse { kind, data };
+        // The endpoint deferred the interaction itself: the 40060 below is expected.
+        let mut endpoint_deferred = false;
         if let Some(answer) = state.http_answer.take() {
             // The endpoint still waits: the response is its HTTP answer. If it stopped waiting
             // (its own deferral went out), the callback below gets 40060 and continues.
@@ -515,23 +525,29 @@ impl Responder {
                     self.record(*id, next).await;
                     return Ok(());
                 }
-                Err(returned) => response = returned,
+                Err(returned) => {
+                    response = returned;
+                    endpoint_deferred = true;
+                }
             }
         }
-        let http = Arc::clone(&self.http);
-        let (app, id, token) = (self.application_id, *id, token.clone());
+        let id = *id;
+        let client = self.rest.http.interaction(self.application_id);
         let sent = self
-            .bounded("POST interaction callback", async move {
-                http.interaction(app)
-                    .create_response(id, &token, &response)
-                    .await
-            })
+            .bounded(
+                "POST interaction callback",
+                client.create_response(id, token, &response),
+            )
             .await;
         match &sent {
             Ok(_) => self.record(id, next).await,
             Err(ReplyError::Http(error)) if discord_code(error) == Some(ALREADY_ACKNOWLEDGED) => {
                 // Someone already acknowledged it: a replay after a crash (the first answer
-                // landed before the process died) or another process of the bot.
+                // landed before the process died), another process of the bot, or another
+                // instance running with the same token.
+                if previous == Stage::Fresh && !endpoint_deferred {
+                    self.check_duplicate(id);
+                }
                 if self.answered_before().await {
                     tracing::info!(
                         interaction = %id,
@@ -588,146 +604,145 @@ impl Responder {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let http = Arc::clone(&self.http);
-        let (app, token, reply) = (self.application_id, token.clone(), reply.clone());
-        self.bounded_model("PATCH @original", async move {
-            let mentions = reply.mentions();
-            let client = http.interaction(app);
-            let mut request = client
-                .update_response(&token)
-                .allowed_mentions(Some(&mentions));
-            if let Some(content) = &reply.content {
-                request = request.content(Some(content));
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(Some(embeds));
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(Some(components));
-            }
-            request.await
-        })
-        .await
+        let mentions = reply.mentions();
+        let client = self.rest.http.interaction(self.application_id);
+        let mut request = client
+            .update_response(token)
+            .allowed_mentions(Some(&mentions));
+        if let Some(content) = &reply.content {
+            request = request.content(Some(content));
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(Some(embeds));
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(Some(components));
+        }
+        self.bounded_model("PATCH @original", request).await
     }
 
     async fn followup_raw(&self, reply: &Reply) -> Result<Message, ReplyError> {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let http = Arc::clone(&self.http);
-        let (app, token, reply) = (self.application_id, token.clone(), reply.clone());
-        self.bounded_model("POST follow-up", async move {
-            let mentions = reply.mentions();
-            let client = http.interaction(app);
-            let mut request = client
-                .create_followup(&token)
-                .allowed_mentions(Some(&mentions));
-            if let Some(content) = &reply.content {
-                request = request.content(content);
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(embeds);
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(components);
-            }
-            if let Some(flags) = reply.flags() {
-                request = request.flags(flags);
-            }
-            request.await
-        })
-        .await
+        let mentions = reply.mentions();
+        let client = self.rest.http.interaction(self.application_id);
+        let mut request = client
+            .create_followup(token)
+            .allowed_mentions(Some(&mentions));
+        if let Some(content) = &reply.content {
+            request = request.content(content);
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(embeds);
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(components);
+        }
+        if let Some(flags) = reply.flags() {
+            request = request.flags(flags);
+        }
+        self.bounded_model("POST follow-up", request).await
     }
 
     async fn delete_original(&self) -> Result<(), ReplyError> {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let http = Arc::clone(&self.http);
-        let (app, token) = (self.application_id, token.clone());
-        self.bounded("DELETE @original", async move {
-            http.interaction(app).delete_response(&token).await
-        })
-        .await
-        .map(drop)
+        let client = self.rest.http.interaction(self.application_id);
+        self.bounded("DELETE @original", client.delete_response(token))
+            .await
+            .map(drop)
     }
 
-    async fn create_message(
+    pub(crate) async fn create_message(
         &self,
         channel_id: Id<ChannelMarker>,
         reply_to: Option<Id<MessageMarker>>,
         reply: &Reply,
     ) -> Result<Message, ReplyError> {
-        let http = Arc::clone(&self.http);
-        let reply = reply.clone();
-        self.bounded_model("POST message", async move {
-            let mentions = reply.mentions();
-            let mut request = http
-                .create_message(channel_id)
-                .allowed_mentions(Some(&mentions));
-            if let Some(to) = reply_to {
-                request = request.reply(to).fail_if_not_exists(false);
-            }
-            if let Some(content) = &reply.content {
-                request = request.content(content);
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(embeds);
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(components);
-            }
-            request.await
-        })
-        .await
+        let mentions = reply.mentions();
+        let mut request = self
+            .rest
+            .http
+            .create_message(channel_id)
+            .allowed_mentions(Some(&mentions));
+        if let Some(to) = reply_to {
+            request = request.reply(to).fail_if_not_exists(false);
+        }
+        if let Some(content) = &reply.content {
+            request = request.content(content);
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(embeds);
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(components);
+        }
+        // The process's nonce: names this instance on the message, and makes a resend return
+        // the message already created instead of a second one.
+        let request = crate::nonce::stamp(request.try_into_request()?, &self.rest.instance)?;
+        let response = self.send::<Message>("POST message", request).await?;
+        Ok(deadline("POST message", self.rest_deadline, response.model()).await??)
     }
 
-    async fn edit_channel_message(
+    pub(crate) async fn edit_channel_message(
         &self,
         channel_id: Id<ChannelMarker>,
         message_id: Id<MessageMarker>,
         reply: &Reply,
     ) -> Result<Message, ReplyError> {
-        let http = Arc::clone(&self.http);
-        let reply = reply.clone();
-        self.bounded_model("PATCH message", async move {
-            let mentions = reply.mentions();
-            let mut request = http
-                .update_message(channel_id, message_id)
-                .allowed_mentions(Some(&mentions));
-            if let Some(content) = &reply.content {
-                request = request.content(Some(content));
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(Some(embeds));
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(Some(components));
-            }
-            request.await
-        })
-        .await
+        let mentions = reply.mentions();
+        let mut request = self
+            .rest
+            .http
+            .update_message(channel_id, message_id)
+            .allowed_mentions(Some(&mentions));
+        if let Some(content) = &reply.content {
+            request = request.content(Some(content));
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(Some(embeds));
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(Some(components));
+        }
+        self.bounded_model("PATCH message", request).await
     }
 
-    /// Runs one REST call under the REST deadline.
-    async fn bounded<T, F>(&self, what: &'static str, request: F) -> Result<T, ReplyError>
+    /// Runs one REST call through the REST guard under the REST deadline.
+    async fn bounded<T: Unpin, B>(
+        &self,
+        what: &'static str,
+        builder: B,
+    ) -> Result<Response<T>, ReplyError>
     where
-        F: IntoFuture<Output = Result<T, twilight_http::Error>>,
+        B: TryIntoRequest + IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
     {
+        self.send(what, builder.try_into_request()?).await
+    }
+
+    /// Runs one REST call through the REST guard under the REST deadline and reads its body.
+    async fn bounded_model<T, B>(&self, what: &'static str, builder: B) -> Result<T, ReplyError>
+    where
+        T: serde::de::DeserializeOwned + Unpin + Send,
+        B: TryIntoRequest + IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
+    {
+        let response = self.bounded(what, builder).await?;
+        Ok(deadline(what, self.rest_deadline, response.model()).await??)
+    }
+
+    /// Sends a built request through the REST guard under the REST deadline.
+    async fn send<T: Unpin>(
+        &self,
+        what: &'static str,
+        request: Request,
+    ) -> Result<Response<T>, ReplyError> {
         if let Some(at) = self.answered_over_http.get() {
             tokio::time::sleep_until(*at + HTTP_ANSWER_SETTLE).await;
         }
-        Ok(deadline(what, self.rest_deadline, request.into_future()).await??)
-    }
-
-    /// Runs one REST call under the REST deadline and reads its body.
-    async fn bounded_model<T, F>(&self, what: &'static str, request: F) -> Result<T, ReplyError>
-    where
-        T: serde::de::DeserializeOwned + Unpin + Send,
-        F: IntoFuture<Output = Result<twilight_http::Response<T>, twilight_http::Error>>,
-    {
-        let response = self.bounded(what, request).await?;
-        Ok(deadline(what, self.rest_deadline, response.model()).await??)
+        let sent = self.rest.guard.send::<T>(&self.rest.http, request);
+        Ok(deadline(what, self.rest_deadline, sent).await??)
     }
 }
 

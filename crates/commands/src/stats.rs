@@ -66,6 +66,7 @@ impl Counters {
         match ingress {
             Ingress::Gateway => &self.via_gateway,
             Ingress::Http => &self.via_http,
+            Ingress::Timer => return,
         }
         .fetch_add(1, Ordering::Relaxed);
         metrics::counter!("novera_commands_received_total", "ingress" => ingress.label())

@@ -9,10 +9,11 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_core::deadline;
+use novera_core::{InvalidRequest, InvalidRequestLog, deadline};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use twilight_http::Client;
+use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
 use twilight_http::response::Response;
 use twilight_model::gateway::connection_info::BotConnectionInfo;
@@ -122,10 +123,13 @@ pub(crate) fn build_client(config: &GatewayConfig) -> Result<Client, ConnectErro
     Ok(builder.build())
 }
 
-/// Sends one request with a deadline and reads its JSON body; a 401 is `InvalidToken`.
+/// Sends one request with a deadline and reads its JSON body; a 401 is `InvalidToken`. A 401,
+/// 403 or 429 is recorded in `invalid` (the bot's invalid-request count; `endpoint` is its
+/// route).
 pub(crate) async fn fetch<T, F>(
     endpoint: &'static str,
     limit: Duration,
+    invalid: Option<&dyn InvalidRequestLog>,
     request: F,
 ) -> Result<T, ConnectError>
 where
@@ -134,6 +138,9 @@ where
 {
     deadline(endpoint, limit, async {
         let response = request.into_future().await.map_err(|source| {
+            if let Some(log) = invalid {
+                record_invalid(log, endpoint, &source);
+            }
             let unauthorized = match source.kind() {
                 ErrorType::Unauthorized => true,
                 ErrorType::Response { status, .. } => status.get() == 401,
@@ -153,6 +160,31 @@ where
     .await?
 }
 
+/// Records `error` in `log` when Discord counts it toward the invalid-request ban (401, 403,
+/// 429; a 429's scope is not visible here, so a `shared` one counts too, on the safe side).
+fn record_invalid(
+    log: &dyn InvalidRequestLog,
+    endpoint: &'static str,
+    error: &twilight_http::Error,
+) {
+    let ErrorType::Response { status, error, .. } = error.kind() else {
+        return;
+    };
+    let status = status.get();
+    if !matches!(status, 401 | 403 | 429) {
+        return;
+    }
+    let (code, description) = match error {
+        ApiError::General(general) => (Some(general.code), general.message.as_str()),
+        _ => (None, ""),
+    };
+    log.record(
+        InvalidRequest::new(status, endpoint)
+            .code(code)
+            .description(description.chars().take(60).collect::<String>()),
+    );
+}
+
 /// Step one: `GET /users/@me`, `GET /applications/@me`, `GET /gateway/bot`, each bounded by
 /// `config.rest_deadline`.
 ///
@@ -161,15 +193,18 @@ where
 pub async fn login(config: &GatewayConfig) -> Result<Login, ConnectError> {
     let http = Arc::new(build_client(config)?);
     let limit = config.rest_deadline;
-    let current_user: CurrentUser = fetch("GET /users/@me", limit, http.current_user()).await?;
+    let invalid = config.invalid_requests.as_deref();
+    let current_user: CurrentUser =
+        fetch("GET /users/@me", limit, invalid, http.current_user()).await?;
     let application = fetch(
         "GET /applications/@me",
         limit,
+        invalid,
         http.current_user_application(),
     )
     .await?;
     let fetched_at = Instant::now();
-    let gateway_bot = fetch("GET /gateway/bot", limit, http.gateway().authed()).await?;
+    let gateway_bot = fetch("GET /gateway/bot", limit, invalid, http.gateway().authed()).await?;
     tracing::info!(
         user = %current_user.name,
         user_id = %current_user.id,

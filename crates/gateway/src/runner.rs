@@ -10,15 +10,16 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures_util::StreamExt as _;
 use novera_cache::Cache;
 use novera_core::TaskError;
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 use tokio_util::sync::CancellationToken;
-use twilight_gateway::error::ReceiveMessageErrorType;
+use twilight_gateway::error::{ReceiveMessageError, ReceiveMessageErrorType};
 use twilight_gateway::{
-    CloseFrame, Config, ConfigBuilder, Event, EventTypeFlags, Shard, ShardId,
-    ShardState as TwilightState, StreamExt as _,
+    CloseFrame, Config, ConfigBuilder, Event, EventTypeFlags, Message, Shard, ShardId,
+    ShardState as TwilightState,
 };
 use twilight_model::gateway::Intents;
 use twilight_standby::Standby;
@@ -27,6 +28,7 @@ use crate::close_code;
 use crate::forwarded::Forwarded;
 use crate::identify::IdentifyQueue;
 use crate::metrics::ShardMetrics;
+use crate::own_messages::OwnMessages;
 use crate::status::{BaseState, ShardSlot};
 
 /// At most one "queue full" warning per shard per this period (the metric counts every one).
@@ -51,6 +53,8 @@ pub(crate) struct Shared {
     pub(crate) stop_deadline: Mutex<Option<Instant>>,
     pub(crate) close_deadline: Duration,
     pub(crate) stall_after: Duration,
+    /// Reads the bot's own messages for another instance's nonce.
+    pub(crate) own_messages: Option<OwnMessages>,
 }
 
 /// What handling one event asks the loop to do next.
@@ -123,6 +127,7 @@ impl ShardRunner {
     /// `Ok`), or until a fatal close (returns [`TaskError::fatal`] with a `FatalClose`).
     pub(crate) async fn run(mut self, cancel: CancellationToken) -> Result<(), TaskError> {
         let mut shard = self.build_shard();
+        self.slot.lock().sender = Some(shard.sender());
         let id = self.slot.id;
         self.slot.set_base(if self.connected_before {
             BaseState::Disconnected
@@ -165,7 +170,7 @@ impl ShardRunner {
                     self.slot.component.touch();
                     continue;
                 }
-                item = shard.next_event(EventTypeFlags::all()) => item,
+                item = shard.next() => item.map(|received| received.and_then(|m| self.decode(m))),
             };
             // No touch per event: `tick` keeps the progress promise, and is polled first on
             // every turn of a burst.
@@ -175,7 +180,9 @@ impl ShardRunner {
             // few dozen events; heartbeats are unaffected (they are sent from this same poll).
             tokio::task::consume_budget().await;
             match item {
-                Some(Ok(event)) => match self.handle(&shard, event, closing.is_some()) {
+                // A frame twilight does not turn into an event (an unknown opcode).
+                Some(Ok(None)) => {}
+                Some(Ok(Some(event))) => match self.handle(&shard, event, closing.is_some()) {
                     Flow::Continue => {}
                     Flow::Closed => {
                         clean = true;
@@ -202,6 +209,20 @@ impl ShardRunner {
         }
         self.finish(&shard, clean);
         Ok(())
+    }
+
+    /// What twilight's `next_event` does, with a look at the raw frame first: the bot's own
+    /// messages carry a nonce twilight's model drops.
+    fn decode(&self, message: Message) -> Result<Option<Event>, ReceiveMessageError> {
+        match message {
+            Message::Close(frame) => Ok(Some(Event::GatewayClose(frame))),
+            Message::Text(json) => {
+                if let Some(own) = &self.shared.own_messages {
+                    own.inspect(&json);
+                }
+                Ok(twilight_gateway::parse(json, EventTypeFlags::all())?.map(Event::from))
+            }
+        }
     }
 
     /// Starts a resumable close; `None` when there is no connection to close.

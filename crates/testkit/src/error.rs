@@ -32,6 +32,9 @@ pub enum TestkitError {
     /// The test NATS server could not be started or is missing under CI.
     #[error("nats-server: {0}")]
     Nats(String),
+    /// The command state store could not be set up.
+    #[error("command state store: {0}")]
+    State(String),
     /// The simulator's `verify_key` is not an Ed25519 public key.
     #[error("the simulator's verify_key is not a public key")]
     VerifyKey(#[from] novera_interactions::KeyError),

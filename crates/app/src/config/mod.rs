@@ -5,7 +5,10 @@
 //! file in the working directory. Every key is documented in docs/configuration.md; a test fails
 //! when one is not.
 
+mod cluster;
 mod error;
+mod guards;
+mod interactions;
 mod sources;
 mod types;
 
@@ -16,7 +19,10 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub(crate) use cluster::ClusterConfig;
 pub(crate) use error::ConfigError;
+pub(crate) use guards::{InstanceConfig, RestGuardConfig};
+pub(crate) use interactions::{InteractionsConfig, SandboxIngress};
 pub(crate) use sources::EnvSource;
 pub(crate) use types::{
     IntentList, LogFormat, LogRotation, Registration, ResourceList, Secret, ShardCountSetting,
@@ -37,11 +43,15 @@ pub(crate) struct Config {
     pub(crate) health: HealthConfig,
     pub(crate) sandbox: SandboxConfig,
     pub(crate) session: SessionConfig,
+    pub(crate) state: StateConfig,
     pub(crate) log: LogConfig,
     pub(crate) alerts: AlertsConfig,
     pub(crate) commands: CommandsConfig,
     pub(crate) interactions: InteractionsConfig,
     pub(crate) shutdown: ShutdownConfig,
+    pub(crate) rest_guard: RestGuardConfig,
+    pub(crate) instance: InstanceConfig,
+    pub(crate) cluster: ClusterConfig,
 }
 
 /// Where Discord is and how to talk to it.
@@ -81,6 +91,23 @@ pub(crate) struct ShardsConfig {
     pub(crate) count: ShardCountSetting,
     /// `start..end`: the shards this process runs; all when absent.
     pub(crate) range: Option<ShardRangeSetting>,
+    /// With `process`: each gateway process runs this many consecutive shards.
+    pub(crate) per_process: Option<u32>,
+    /// With `per_process`: this process's index (e.g. a StatefulSet pod's ordinal), so it
+    /// runs shards `process * per_process .. (process + 1) * per_process`.
+    pub(crate) process: Option<u32>,
+}
+
+impl ShardsConfig {
+    /// The range this process runs: `range`, or the one `per_process` and `process` give.
+    pub(crate) fn owned(&self) -> Option<std::ops::Range<u32>> {
+        if let Some(range) = &self.range {
+            return Some(range.range());
+        }
+        let (per, index) = (self.per_process?, self.process?);
+        let start = per.checked_mul(index)?;
+        Some(start..start.checked_add(per)?)
+    }
 }
 
 /// The in-memory cache.
@@ -146,45 +173,6 @@ impl Default for SandboxConfig {
     }
 }
 
-/// Where the sandbox's simulator sends interactions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum SandboxIngress {
-    /// `INTERACTION_CREATE` over the gateway.
-    Gateway,
-    /// Signed POSTs to the bot's interactions endpoint.
-    Http,
-}
-
-/// The interactions endpoint: Discord POSTs interactions here instead of the gateway.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub(crate) struct InteractionsConfig {
-    /// Address to serve the endpoint on (plain HTTP behind a TLS proxy); off when absent.
-    pub(crate) listen: Option<std::net::SocketAddr>,
-    /// The application's public key, 64 hex digits (required with `listen` and a token).
-    pub(crate) public_key: Option<String>,
-    /// The path Discord POSTs to.
-    pub(crate) path: String,
-    /// Largest request body, in bytes.
-    pub(crate) body_limit: usize,
-    /// Requests stamped further than this from the local clock are refused.
-    #[serde(with = "humantime_serde")]
-    pub(crate) timestamp_tolerance: Duration,
-}
-
-impl Default for InteractionsConfig {
-    fn default() -> Self {
-        Self {
-            listen: None,
-            public_key: None,
-            path: novera_interactions::DEFAULT_PATH.to_owned(),
-            body_limit: novera_interactions::DEFAULT_BODY_LIMIT,
-            timestamp_tolerance: novera_interactions::DEFAULT_TIMESTAMP_TOLERANCE,
-        }
-    }
-}
-
 /// Resumable gateway sessions across restarts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -202,6 +190,39 @@ impl Default for SessionConfig {
             path: PathBuf::from("novera-sessions.json"),
             max_age: Duration::from_secs(600),
         }
+    }
+}
+
+/// Command state (polls, timers) that survives restarts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct StateConfig {
+    /// The state file (an embedded database); next to `session.path` when absent.
+    pub(crate) path: Option<PathBuf>,
+    /// How often due timers are looked for.
+    #[serde(with = "humantime_serde")]
+    pub(crate) timer_interval: Duration,
+}
+
+impl Default for StateConfig {
+    fn default() -> Self {
+        Self {
+            path: None,
+            timer_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl StateConfig {
+    /// The state file: `path`, or `novera-state.redb` in the session file's directory.
+    pub(crate) fn resolved_path(&self, session: &SessionConfig) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| {
+            session
+                .path
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf)
+                .join("novera-state.redb")
+        })
     }
 }
 
@@ -270,6 +291,8 @@ pub(crate) struct CommandsConfig {
     pub(crate) deadline: Duration,
     /// Handlers running at once; more get a "busy" reply.
     pub(crate) max_in_flight: usize,
+    /// Serve `/diag` (an operator's check: answers after a delay, naming the process).
+    pub(crate) diagnostics: bool,
 }
 
 impl Default for CommandsConfig {
@@ -280,6 +303,7 @@ impl Default for CommandsConfig {
             defer_after: Duration::from_secs(2),
             deadline: Duration::from_secs(30),
             max_in_flight: 256,
+            diagnostics: false,
         }
     }
 }
@@ -350,6 +374,49 @@ impl Config {
         Ok(config)
     }
 
+    fn validate_shards(&self, figment: &Figment) -> Result<(), ConfigError> {
+        let invalid = |key: &str, value: String, reason: &str| {
+            Err(ConfigError::invalid(figment, key, &value, reason))
+        };
+        match (
+            &self.shards.range,
+            self.shards.per_process,
+            self.shards.process,
+        ) {
+            (Some(_), Some(per), _) => invalid(
+                "shards.per_process",
+                per.to_string(),
+                "give either shards.range or shards.per_process with shards.process, not both",
+            ),
+            (None, Some(0), _) => {
+                invalid("shards.per_process", "0".to_owned(), "must be at least 1")
+            }
+            (None, Some(per), None) => invalid(
+                "shards.per_process",
+                per.to_string(),
+                "needs shards.process (this process's index, e.g. the pod ordinal)",
+            ),
+            (None, None, Some(index)) => invalid(
+                "shards.process",
+                index.to_string(),
+                "needs shards.per_process",
+            ),
+            (None, Some(per), Some(index))
+                if per
+                    .checked_mul(index)
+                    .and_then(|s| s.checked_add(per))
+                    .is_none() =>
+            {
+                invalid(
+                    "shards.process",
+                    index.to_string(),
+                    "gives a shard range past 2^32",
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn figment(sources: &Sources) -> Result<Figment, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
         if let Some((path, explicit)) = sources.config_path() {
@@ -374,6 +441,8 @@ impl Config {
     }
 
     fn validate(&self, figment: &Figment) -> Result<(), ConfigError> {
+        self.cluster.validate(figment)?;
+        self.validate_shards(figment)?;
         let invalid = |key: &'static str, value: &str, reason: &str| {
             Err(ConfigError::invalid(figment, key, value, reason))
         };
@@ -422,6 +491,15 @@ impl Config {
                 "must be between 100ms and 60s",
             );
         }
+        if !(Duration::from_millis(100)..=Duration::from_secs(60))
+            .contains(&self.state.timer_interval)
+        {
+            return invalid(
+                "state.timer_interval",
+                &humantime::format_duration(self.state.timer_interval).to_string(),
+                "must be between 100ms and 60s",
+            );
+        }
         if self.commands.max_in_flight == 0 {
             return invalid("commands.max_in_flight", "0", "must be at least 1");
         }
@@ -442,45 +520,9 @@ impl Config {
                 "must not be empty; leave it out to disable prefix commands",
             );
         }
-        self.validate_interactions(figment)
-    }
-
-    fn validate_interactions(&self, figment: &Figment) -> Result<(), ConfigError> {
-        let invalid = |key: &'static str, value: &str, reason: &str| {
-            Err(ConfigError::invalid(figment, key, value, reason))
-        };
-        let endpoint = &self.interactions;
-        if let Some(key) = &endpoint.public_key
-            && let Err(e) = novera_interactions::PublicKey::from_hex(key)
-        {
-            return invalid("interactions.public_key", key, &e.to_string());
-        }
-        let has_token = self.token.is_some() || self.token_file.is_some();
-        if let (Some(listen), None, true) = (endpoint.listen, &endpoint.public_key, has_token) {
-            return invalid(
-                "interactions.listen",
-                &listen.to_string(),
-                "needs interactions.public_key (the application's \"Public Key\" in the Developer Portal)",
-            );
-        }
-        if !endpoint.path.starts_with('/') {
-            return invalid("interactions.path", &endpoint.path, "must start with `/`");
-        }
-        if endpoint.body_limit < 1024 {
-            return invalid(
-                "interactions.body_limit",
-                &endpoint.body_limit.to_string(),
-                "must be at least 1024 bytes",
-            );
-        }
-        if endpoint.timestamp_tolerance < Duration::from_secs(1) {
-            return invalid(
-                "interactions.timestamp_tolerance",
-                &humantime::format_duration(endpoint.timestamp_tolerance).to_string(),
-                "must be at least 1s (Discord's timestamps are whole seconds)",
-            );
-        }
-        Ok(())
+        self.rest_guard.validate(figment)?;
+        self.interactions
+            .validate(figment, self.token.is_some() || self.token_file.is_some())
     }
 
     fn resolve_token_file(&mut self, figment: &Figment) -> Result<(), ConfigError> {

@@ -11,5 +11,6 @@ mod checkpoint;
 mod connect;
 mod faults;
 mod forward;
+mod instance;
 mod restart;
 mod shards;
