@@ -8,9 +8,17 @@ mod common;
 
 use common::cluster::{role, spawn};
 use common::{Novera, TOKEN, command, eventually, get, ready_sandbox, status};
-use novera_sim::{ControlClient, Ingress, ResponseVia, Simulator};
+use novera_sim::{ControlClient, Ingress, ResponseVia, SimHandle, Simulator};
 use novera_testkit::NatsServer;
 use serde_json::{Value, json};
+
+async fn simulator() -> SimHandle {
+    Simulator::builder()
+        .token(TOKEN)
+        .start()
+        .await
+        .expect("the simulator starts")
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_runs_through_the_interactions_endpoint() {
@@ -79,11 +87,7 @@ async fn the_sandbox_runs_through_the_interactions_endpoint() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_public_key_that_is_not_the_applications_exits_78() {
-    let sim = Simulator::builder()
-        .token(TOKEN)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = simulator().await;
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = command(dir.path());
     cmd.env("NOVERA_TOKEN", TOKEN)
@@ -112,11 +116,7 @@ async fn a_worker_serves_the_endpoint_and_a_gateway_refuses_one() {
     let Some(nats) = NatsServer::start().await.unwrap() else {
         return;
     };
-    let sim = Simulator::builder()
-        .token(TOKEN)
-        .start()
-        .await
-        .expect("the simulator starts");
+    let sim = simulator().await;
     let control = sim.control();
     let key = control.application().await.unwrap().verify_key;
     let dir = tempfile::tempdir().unwrap();
