@@ -72,7 +72,7 @@ pub use bot::{BENCH_TOKEN, Bot, BotLaunch, Counters, Memory};
 pub use ceiling::{CeilingOptions, ceiling};
 pub use frames::{FrameReader, LoadIntents, deserialize};
 pub use harness::{Bench, settle, wait_answered, wait_resumed};
-pub use latency::{LatencyOptions, latency};
+pub use latency::{Ingress, LatencyOptions, latency};
 pub use memory::{MemoryOptions, memory};
 pub use ratios::ratios;
 pub use recovery::{RecoveryOptions, recovery};
