@@ -30,6 +30,11 @@ use crate::error::StartError;
 use crate::parts::Core;
 use crate::remote::{RemoteShards, STATUS_TTL, publish_status, serve_commands};
 
+/// How long a gateway role's shard waits for the publisher to take an event before shedding
+/// it: far under the heartbeat interval and the runner's stall threshold, far over the time the
+/// publisher takes for a full queue of 1,024 events (about 40 ms at 27,000 events a second).
+const PUBLISH_WAIT: Duration = Duration::from_secs(2);
+
 /// How long a starting worker waits for the gateways' cache snapshots.
 const SNAPSHOT_DEADLINE: Duration = Duration::from_secs(20);
 
@@ -109,6 +114,9 @@ pub(crate) async fn gateway(
     // What a worker's router acts on goes to one worker; what caches and waiters use, to all.
     let work = flags(&settings.router.event_types());
     settings.gateway.forward = EventTypeFlags::all() - quiet(&settings);
+    // Every event forwarded here is published and may be a command: a burst waits for the
+    // publisher (reading from Discord slows down, Discord buffers) instead of being shed.
+    settings.gateway.wait_for_room = Some(PUBLISH_WAIT.min(settings.gateway.stall_after / 4));
     let (gateway, events) =
         Gateway::start(&login, &settings.gateway, &core.supervisor, &core.status).await?;
     let gateway = Arc::new(gateway);

@@ -141,8 +141,16 @@ pub struct GatewayConfig {
     /// What the cache keeps.
     pub cache: CacheConfig,
     /// Capacity of the event queue between shard runners and the consumer; events beyond it
-    /// are shed (counted in `novera_gateway_events_dropped_total`).
+    /// are shed (counted in `novera_gateway_events_dropped_total`), unless
+    /// [`wait_for_room`](Self::wait_for_room) lets the runner wait.
     pub event_queue_capacity: usize,
+    /// With a full event queue, how long a runner waits for room before it sheds the event
+    /// (`None`, the default: shed at once). A consumer that must lose nothing (the gateway
+    /// role's publisher) sets it: the runner then reads the socket only as fast as the
+    /// consumer takes events, and Discord buffers the rest. Heartbeats are sent from the
+    /// runner's poll, so keep it well under the heartbeat interval (41 s on Discord) and under
+    /// a quarter of [`stall_after`](Self::stall_after).
+    pub wait_for_room: Option<Duration>,
     /// The events handed to the consumer (default: all). Every event still updates the cache
     /// and wakes `Standby` waiters; the others just never cross to the consumer's task, which
     /// under a burst of presences and typing saves a task wake-up per event.
@@ -189,6 +197,7 @@ impl Default for GatewayConfig {
             max_session_age: Duration::from_secs(10 * 60),
             cache: CacheConfig::default(),
             event_queue_capacity: 1024,
+            wait_for_room: None,
             forward: EventTypeFlags::all(),
             rest_deadline: Duration::from_secs(10),
             close_deadline: Duration::from_secs(5),

@@ -161,6 +161,7 @@ impl Gateway {
             cache: Arc::new(build_cache(config)),
             standby: Arc::new(Standby::new()),
             forward: config.forward,
+            wait_for_room: config.wait_for_room,
             stop: CancellationToken::new(),
             stop_deadline: Mutex::new(None),
             close_deadline: config.close_deadline,
@@ -445,6 +446,14 @@ fn validate(config: &GatewayConfig) -> Result<(), GatewayError> {
     }
     if config.stall_after.is_zero() {
         return invalid("stall_after must be longer than zero".to_owned());
+    }
+    if let Some(wait) = config.wait_for_room
+        && wait * 4 > config.stall_after
+    {
+        return invalid(format!(
+            "wait_for_room {wait:?} is over a quarter of stall_after {:?}",
+            config.stall_after
+        ));
     }
     if config.checkpoint_interval.is_zero() {
         return invalid("checkpoint_interval must be longer than zero".to_owned());

@@ -5,7 +5,9 @@
 //! would stop heartbeating and Discord would drop the session: the exact failure this crate
 //! exists to prevent. The runner therefore only does cheap inline work per event (cache update,
 //! standby, counters) and `try_send`s the event to a bounded queue, shedding with a metric when
-//! the consumer is behind.
+//! the consumer is behind. A consumer that must lose nothing (the gateway role's publisher)
+//! sets `GatewayConfig::wait_for_room`: the runner then waits that long at most for room, so
+//! the socket is read only as fast as the consumer takes events and Discord buffers the rest.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -47,6 +49,8 @@ pub(crate) struct Shared {
     pub(crate) standby: Arc<Standby>,
     /// The events the consumer gets (`GatewayConfig::forward`).
     pub(crate) forward: EventTypeFlags,
+    /// How long to wait for room in a full queue before shedding (`GatewayConfig::wait_for_room`).
+    pub(crate) wait_for_room: Option<Duration>,
     /// Cancelled by `Gateway::shutdown`.
     pub(crate) stop: CancellationToken,
     /// The deadline `Gateway::shutdown` gave; `None` = `close_deadline` from now.
@@ -58,8 +62,14 @@ pub(crate) struct Shared {
 }
 
 /// What handling one event asks the loop to do next.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a stack temporary moved once per event; boxing would allocate per event"
+)]
 enum Flow {
     Continue,
+    /// The event goes to the consumer, and is recorded in the slot once it is in the queue.
+    HandOff(Forwarded),
     /// Our close handshake finished.
     Closed,
     /// Discord closed with a code that must not be retried.
@@ -184,6 +194,10 @@ impl ShardRunner {
                 Some(Ok(None)) => {}
                 Some(Ok(Some(event))) => match self.handle(&shard, event, closing.is_some()) {
                     Flow::Continue => {}
+                    Flow::HandOff(forwarded) => {
+                        let queued = self.forward(forwarded).await;
+                        self.record(&shard, queued);
+                    }
                     Flow::Closed => {
                         clean = true;
                         break;
@@ -349,14 +363,22 @@ impl ShardRunner {
         self.metrics.events.increment(1);
         self.shared.cache.update(&event);
         self.shared.standby.process(&event);
-        let queued = self
+        if self
             .shared
             .forward
             .contains(EventTypeFlags::from(event.kind()))
-            && self.forward(shard, event);
-        // Recorded after the hand-off, so a checkpoint read from the slot never covers an
-        // event that is not in the queue yet (checkpoint.rs relies on this order). Copies only
-        // the sequence number, as before: the session id when it changes, the URL likewise.
+        {
+            return Flow::HandOff(self.forwarded(shard, event));
+        }
+        self.record(shard, false);
+        Flow::Continue
+    }
+
+    /// Records a handled event in the slot. Called after the hand-off, so a checkpoint read
+    /// from the slot never covers an event that is not in the queue yet (checkpoint.rs relies
+    /// on this order). Copies only the sequence number, as before: the session id when it
+    /// changes, the URL likewise.
+    fn record(&self, shard: &Shard<IdentifyQueue>, queued: bool) {
         let mut info = self.slot.lock();
         info.events += 1;
         info.forwarded += u64::from(queued);
@@ -365,12 +387,10 @@ impl ShardRunner {
         if info.resume_url.as_deref() != shard.resume_url() {
             info.resume_url = shard.resume_url().map(str::to_owned);
         }
-        Flow::Continue
     }
 
-    /// Hands the event to the consumer without waiting (`true`); sheds it when the queue is
-    /// full (`false`).
-    fn forward(&mut self, shard: &Shard<IdentifyQueue>, event: Event) -> bool {
+    /// The event with where it came from, for the consumer.
+    fn forwarded(&mut self, shard: &Shard<IdentifyQueue>, event: Event) -> Forwarded {
         let (session, sequence) = match shard.session() {
             Some(current) => {
                 if self.session_id.as_deref() != Some(current.id()) {
@@ -383,16 +403,28 @@ impl ShardRunner {
             }
             None => (Arc::from(""), 0),
         };
-        let forwarded = Forwarded {
+        Forwarded {
             shard: self.slot.id,
             session,
             sequence,
             received_at: Instant::now(),
             event,
-        };
+        }
+    }
+
+    /// Hands the event to the consumer (`true`) without waiting, or with a full queue waiting
+    /// at most `wait_for_room`; sheds it when the queue stays full (`false`).
+    async fn forward(&mut self, forwarded: Forwarded) -> bool {
         let closed = match self.events.try_send(forwarded) {
             Ok(()) => return true,
-            Err(TrySendError::Full(_)) => false,
+            Err(TrySendError::Full(forwarded)) => match self.shared.wait_for_room {
+                Some(wait) => match tokio::time::timeout(wait, self.events.send(forwarded)).await {
+                    Ok(Ok(())) => return true,
+                    Ok(Err(_)) => true,
+                    Err(_) => false,
+                },
+                None => false,
+            },
             Err(TrySendError::Closed(_)) => true,
         };
         self.slot.lock().dropped += 1;

@@ -1,4 +1,5 @@
-//! A consumer that never reads cannot delay heartbeats: the runner sheds instead of waiting.
+//! A consumer that never reads cannot delay heartbeats: the runner sheds instead of waiting;
+//! a consumer that must lose nothing (`wait_for_room`) gets every event, read as fast as it takes them.
 
 use std::time::Duration;
 
@@ -57,5 +58,40 @@ async fn a_stuck_consumer_never_delays_heartbeats() {
     // The queue holds the oldest events: READY first.
     let first = bot.events.try_recv().expect("queued event").event;
     assert!(matches!(first, Event::Ready(_)), "{first:?}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_slow_consumer_that_must_lose_nothing_gets_every_event() {
+    let sim = start_sim(sim()).await;
+    let control = sim.control();
+    let capacity = 8;
+    let config = GatewayConfig {
+        event_queue_capacity: capacity,
+        wait_for_room: Some(Duration::from_secs(1)),
+        ..config(&sim)
+    };
+    let mut bot = Bot::start(&config).await;
+    wait_until("the shard to be active", || async {
+        bot.shard(0).state == ShardState::Active
+    })
+    .await;
+
+    // 200 messages into a queue of 8, taken by a consumer slower than the socket.
+    let load = control.load_messages(200, None).await.expect("load");
+    let mut messages = 0;
+    while messages < 200 {
+        let forwarded = tokio::time::timeout(Duration::from_secs(10), bot.events.recv())
+            .await
+            .expect("the next event within 10 s")
+            .expect("the queue is open");
+        if matches!(forwarded.event, Event::MessageCreate(_)) {
+            messages += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let shard = bot.shard(0);
+    assert_eq!(shard.events_dropped, 0, "{shard:?}");
+    assert!(shard.sequence >= Some(load.last_seq), "{shard:?}");
     sim.shutdown().await;
 }
