@@ -351,6 +351,15 @@ impl Bot {
         Ok(sum_samples(&scrape(&self.metrics().await?)?, name))
     }
 
+    /// [`metric`](Self::metric) of each of `names`, from one reading of `/metrics`.
+    pub async fn metrics_of(&self, names: &[&str]) -> Result<Vec<u64>> {
+        let scrape = scrape(&self.metrics().await?)?;
+        Ok(names
+            .iter()
+            .map(|name| sum_samples(&scrape, name))
+            .collect())
+    }
+
     /// The text of `/metrics`.
     async fn metrics(&self) -> Result<String> {
         self.http

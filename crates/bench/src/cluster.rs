@@ -12,24 +12,25 @@
 //!   event sent -> the `/ask` follow-up seen, polled every 5 ms). The standalone bot handles the
 //!   same load in its shard runner. CPU per event is summed over the processes (broker included)
 //!   until they are idle again;
-//! - **commands/s**: C `/ping`s sent 32 at a time, to the moment the bot's processes counted
-//!   them all handled (`novera_commands_served_total` + failed + busy), plus CPU per command;
+//! - **commands/s**: C `/ping`s in waves of 32, each sent once the bot's processes counted the
+//!   previous one handled (`novera_commands_served_total` + failed + busy, polled every 5 ms):
+//!   what each shape sustains without being pushed into "busy", plus CPU per command;
 //! - **latency**: `/ping` at a fixed rate; p50/p99 of dispatch -> first callback as the
 //!   simulator records it; `added_*` is cluster minus standalone within a run;
 //! - **memory**: `VmRSS`/`VmHWM` of each process after those phases;
 //! - **a worker killed** (cluster only, see `takeover`): redeliveries, takeovers, and every
 //!   command still answered exactly once.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context as _, Result, anyhow, bail};
-use futures_util::StreamExt as _;
-use serde_json::{Value, json};
+use anyhow::{Context as _, Result, bail};
 
-use crate::deployment::{Deployment, Role, Shape, cpu_by_role, total};
-use crate::harness::{Bench, count, wait_answered};
+use crate::command_load::{CommandsResult, commands};
+use crate::deployment::{Deployment, Phase, Role, Shape};
+use crate::harness::{Bench, count};
 use crate::latency::run_once as latency_run;
 use crate::report::Report;
+use crate::stream_load::{Events, Pace, events};
 use crate::takeover::{Takeover, kill_a_worker};
 use crate::world::WorldSize;
 
@@ -52,12 +53,10 @@ pub struct ClusterOptions {
     pub world: WorldSize,
 }
 
-/// The `/ask` marker's answer.
-const MARKER: &str = "bench marker: the last event";
 /// How long processes may take to go idle between phases.
 const QUIET_WITHIN: Duration = Duration::from_secs(30);
-/// `/ping`s sent at once in the commands/s phase.
-const COMMANDS_IN_FLIGHT: usize = 32;
+/// Events per chunk of the paced load (half the shard's queue of 1,024 events).
+const CHUNK: u64 = 500;
 
 /// Runs standalone and cluster `bench.runs` times each, alternating.
 pub async fn cluster(bench: &Bench, options: &ClusterOptions) -> Result<Report> {
@@ -113,33 +112,15 @@ pub async fn cluster(bench: &Bench, options: &ClusterOptions) -> Result<Report> 
 /// What one shape measured in one run.
 #[derive(Debug, Clone)]
 struct RunResult {
-    events: Phase,
+    /// The load in chunks: what the shape sustains.
+    paced: Events,
+    /// The load at once, as fast as the socket takes it.
+    burst: Events,
     commands: Phase,
-    commands_unanswered: u64,
+    commands_result: CommandsResult,
     latency: crate::latency::RunResult,
     memory: Vec<(Role, crate::bot::Memory)>,
     kill: Option<Takeover>,
-}
-
-/// The time a phase took and the CPU each role used during it.
-#[derive(Debug, Clone)]
-struct Phase {
-    elapsed: Duration,
-    cpu: Vec<(Role, Duration)>,
-}
-
-impl Phase {
-    fn cpu_total(&self) -> Duration {
-        total(&self.cpu)
-    }
-
-    fn cpu_of(&self, role: Role) -> Duration {
-        self.cpu
-            .iter()
-            .filter(|(r, _)| *r == role)
-            .map(|(_, d)| *d)
-            .sum()
-    }
 }
 
 async fn run_once(
@@ -149,10 +130,13 @@ async fn run_once(
     report: &mut Report,
 ) -> Result<RunResult> {
     let mut deployment = Deployment::start(bench, options.world, shape).await?;
-    let events = events(&deployment, options.events)
+    let paced = events(&deployment, options.events, Pace::Chunks(CHUNK))
         .await
-        .context("events")?;
-    let (commands, commands_unanswered) = commands(&deployment, options.commands)
+        .context("events in chunks")?;
+    let burst = events(&deployment, options.events, Pace::Burst)
+        .await
+        .context("events at once")?;
+    let (commands, commands_result) = commands(&deployment, options.commands)
         .await
         .context("commands")?;
     deployment.quiet(QUIET_WITHIN).await?;
@@ -176,165 +160,14 @@ async fn run_once(
         report.note(note);
     }
     Ok(RunResult {
-        events,
+        paced,
+        burst,
         commands,
-        commands_unanswered,
+        commands_result,
         latency,
         memory,
         kill,
     })
-}
-
-/// N messages through the bot, then the marker its `/ask` waits for.
-async fn events(deployment: &Deployment, events: u64) -> Result<Phase> {
-    let control = &deployment.control;
-    let state = control.state().await?;
-    let channels: Vec<u64> = state
-        .guilds
-        .first()
-        .map(|g| g.channels.iter().filter_map(|c| c.parse().ok()).collect())
-        .unwrap_or_default();
-    let (Some(&load_channel), Some(&ask_channel)) = (channels.first(), channels.get(1)) else {
-        bail!("the world's first guild has fewer than 2 channels");
-    };
-    let user: u64 = state
-        .users
-        .first()
-        .and_then(|u| u.parse().ok())
-        .ok_or_else(|| anyhow!("the world has no user"))?;
-    let ask = control
-        .run_command(
-            "ask",
-            json!([
-                {"name": "question", "type": 3, "value": "Which event comes last?"},
-                {"name": "timeout", "type": 4, "value": 300}
-            ]),
-            None,
-            Some(ask_channel),
-            Some(user),
-        )
-        .await?;
-    if wait_answered(
-        control,
-        &ask.id,
-        Duration::from_secs(30),
-        Duration::from_millis(10),
-    )
-    .await?
-    .is_none()
-    {
-        bail!("/ask was not answered within 30 s");
-    }
-    deployment.quiet(QUIET_WITHIN).await?;
-    let before = deployment.cpu()?;
-    let start = Instant::now();
-    control.load_messages(events, Some(load_channel)).await?;
-    control
-        .post_message(ask_channel, MARKER, Some(user))
-        .await?;
-    // Generous: a debug build on a busy machine may take minutes for a big N.
-    let patience = Duration::from_secs(60) + Duration::from_millis(events / 2);
-    let elapsed = loop {
-        let status = control.interaction(&ask.id).await?;
-        if let Some(followup) = status.followups.first() {
-            let elapsed = start.elapsed();
-            if !followup.content.contains(MARKER) {
-                bail!(
-                    "/ask echoed {:?}, not the marker: another message of its user came after the load",
-                    followup.content
-                );
-            }
-            break elapsed;
-        }
-        if start.elapsed() > patience {
-            bail!("the marker after {events} events was not seen within {patience:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
-    // Every worker reads every event: count the CPU until all of them are done.
-    deployment.quiet(QUIET_WITHIN).await?;
-    let after = deployment.cpu()?;
-    Ok(Phase {
-        elapsed,
-        cpu: per_role(&before, &after),
-    })
-}
-
-/// C `/ping`s, [`COMMANDS_IN_FLIGHT`] at a time, until the bot counted them all handled.
-/// Also returns how many were not answered.
-async fn commands(deployment: &Deployment, commands: u64) -> Result<(Phase, u64)> {
-    const HANDLED: [&str; 3] = [
-        "novera_commands_served_total",
-        "novera_commands_failed_total",
-        "novera_commands_busy_rejected_total",
-    ];
-    let handled = async || -> Result<u64> {
-        let mut sum = 0;
-        for name in HANDLED {
-            sum += deployment.metric(name).await?;
-        }
-        Ok(sum)
-    };
-    deployment.quiet(QUIET_WITHIN).await?;
-    let handled_before = handled().await?;
-    let before = deployment.cpu()?;
-    let control = &deployment.control;
-    let start = Instant::now();
-    let created: Vec<_> = futures_util::stream::iter(0..commands)
-        .map(|_| async move {
-            control
-                .run_command("ping", Value::Null, None, None, None)
-                .await
-        })
-        .buffer_unordered(COMMANDS_IN_FLIGHT)
-        .collect()
-        .await;
-    let ids: Vec<String> = created
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .context("create the commands")?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let patience = Duration::from_secs(60) + Duration::from_millis(commands * 10);
-    let elapsed = loop {
-        if handled().await?.saturating_sub(handled_before) >= commands {
-            break start.elapsed();
-        }
-        if start.elapsed() > patience {
-            bail!("the bot did not handle {commands} commands within {patience:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
-    deployment.quiet(QUIET_WITHIN).await?;
-    let after = deployment.cpu()?;
-    let answered: Vec<bool> = futures_util::stream::iter(&ids)
-        .map(|id| async move {
-            control
-                .interaction(id)
-                .await
-                .is_ok_and(|status| status.responded)
-        })
-        .buffer_unordered(16)
-        .collect()
-        .await;
-    let unanswered = answered.iter().filter(|&&a| !a).count();
-    Ok((
-        Phase {
-            elapsed,
-            cpu: per_role(&before, &after),
-        },
-        u64::try_from(unanswered).unwrap_or(u64::MAX),
-    ))
-}
-
-/// CPU used per role between two readings.
-fn per_role(before: &[(Role, Duration)], after: &[(Role, Duration)]) -> Vec<(Role, Duration)> {
-    [Role::Standalone, Role::Gateway, Role::Worker, Role::Nats]
-        .into_iter()
-        .map(|role| (role, cpu_by_role(before, after, role)))
-        .filter(|(role, _)| before.iter().any(|(r, _)| r == role))
-        .collect()
 }
 
 /// Each figure's values, one per run, in the order first added.
@@ -357,29 +190,42 @@ impl Columns {
         let per_s = |n: u64, d: Duration| count(n) / d.as_secs_f64().max(1e-6);
         let mib = |kib: u64| count(kib) / 1024.0;
         let rate = options.rate;
-        for (mode, result) in [("standalone", standalone), ("cluster", cluster)] {
+        let through = |e: &Events| per_s(options.events.saturating_sub(e.shed), e.phase.elapsed);
+        for (variant, pick) in [
+            ("", (|r: &RunResult| &r.paced) as fn(&RunResult) -> &Events),
+            ("burst_", |r: &RunResult| &r.burst),
+        ] {
+            for (mode, result) in [("standalone", standalone), ("cluster", cluster)] {
+                let events = pick(result);
+                self.push(
+                    format!("{mode}_{variant}events_per_s"),
+                    "events/s",
+                    through(events),
+                );
+                self.push(
+                    format!("{mode}_{variant}events_shed"),
+                    "count",
+                    count(events.shed),
+                );
+            }
             self.push(
-                format!("{mode}_events_per_s"),
-                "events/s",
-                per_s(options.events, result.events.elapsed),
+                format!("cluster_over_standalone_{variant}events"),
+                "ratio",
+                through(pick(cluster)) / through(pick(standalone)).max(1e-9),
             );
+        }
+        for (mode, result) in [("standalone", standalone), ("cluster", cluster)] {
             self.push(
                 format!("{mode}_cpu_us_per_event"),
                 "us",
-                us_per(result.events.cpu_total(), options.events),
+                us_per(result.paced.phase.cpu_total(), options.events),
             );
         }
-        self.push(
-            "cluster_over_standalone_events",
-            "ratio",
-            per_s(options.events, cluster.events.elapsed)
-                / per_s(options.events, standalone.events.elapsed).max(1e-9),
-        );
         for role in [Role::Gateway, Role::Worker, Role::Nats] {
             self.push(
                 format!("cluster_{}_cpu_us_per_event", role_name(role)),
                 "us",
-                us_per(cluster.events.cpu_of(role), options.events),
+                us_per(cluster.paced.phase.cpu_of(role), options.events),
             );
         }
         for (mode, result) in [("standalone", standalone), ("cluster", cluster)] {
@@ -396,7 +242,12 @@ impl Columns {
             self.push(
                 format!("{mode}_commands_unanswered"),
                 "count",
-                count(result.commands_unanswered),
+                count(result.commands_result.unanswered),
+            );
+            self.push(
+                format!("{mode}_commands_busy"),
+                "count",
+                count(result.commands_result.busy),
             );
         }
         let percentiles = |r: &RunResult| r.latency.percentiles.map(|p| (p.p50, p.p99, p.max));
@@ -465,6 +316,9 @@ impl Columns {
         if let Some(p) = kill.pings {
             self.push("kill_ping_p99_ms", "ms", p.p99);
             self.push("kill_ping_max_ms", "ms", p.max);
+        }
+        if let Some(p) = kill.slow {
+            self.push("kill_slow_first_answer_max_ms", "ms", p.max);
         }
     }
 

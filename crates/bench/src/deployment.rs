@@ -42,6 +42,29 @@ pub(crate) enum Shape {
     Cluster { workers: usize },
 }
 
+/// Counters of the process holding the shard (see [`Deployment::front_progress`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Progress {
+    /// `novera_gateway_events_total`: dispatches received.
+    pub(crate) received: u64,
+    /// `novera_gateway_events_dropped_total`: events shed, the queue behind the shard full.
+    pub(crate) shed: u64,
+    /// `novera_cluster_published_total`: events the broker acknowledged (a gateway; else 0).
+    pub(crate) published: u64,
+}
+
+impl Progress {
+    /// What happened between `earlier` and this reading.
+    #[must_use]
+    pub(crate) fn since(self, earlier: Self) -> Self {
+        Self {
+            received: self.received.saturating_sub(earlier.received),
+            shed: self.shed.saturating_sub(earlier.shed),
+            published: self.published.saturating_sub(earlier.published),
+        }
+    }
+}
+
 /// The running processes of one run and their simulator.
 #[derive(Debug)]
 pub(crate) struct Deployment {
@@ -104,7 +127,7 @@ impl Deployment {
 
     /// Every process (the bot, or gateway, workers and broker) with its role and pid.
     pub(crate) fn processes(&self) -> Vec<(Role, u32)> {
-        let front = if self.nats.is_some() {
+        let front = if self.is_cluster() {
             Role::Gateway
         } else {
             Role::Standalone
@@ -161,6 +184,32 @@ impl Deployment {
         Ok(sum)
     }
 
+    /// Whether this is a cluster (a gateway, workers and a broker).
+    pub(crate) fn is_cluster(&self) -> bool {
+        self.nats.is_some()
+    }
+
+    /// How far the process holding the shard is: dispatches received, events shed, and (a
+    /// gateway) events the broker acknowledged; one reading of its `/metrics`.
+    pub(crate) async fn front_progress(&self) -> Result<Progress> {
+        let values = self
+            .front
+            .metrics_of(&[
+                "novera_gateway_events_total",
+                "novera_gateway_events_dropped_total",
+                "novera_cluster_published_total",
+            ])
+            .await?;
+        let [received, shed, published] = values[..] else {
+            bail!("metrics_of returned {} values for 3 names", values.len());
+        };
+        Ok(Progress {
+            received,
+            shed,
+            published,
+        })
+    }
+
     /// The sum of the metric `name` over the workers.
     pub(crate) async fn workers_metric(&self, name: &str) -> Result<u64> {
         let mut sum = 0;
@@ -168,6 +217,15 @@ impl Deployment {
             sum += worker.metric(name).await?;
         }
         Ok(sum)
+    }
+
+    /// The last output lines of every process, for error messages.
+    pub(crate) fn tails(&self) -> String {
+        std::iter::once(("gateway or bot", &self.front))
+            .chain(self.workers.iter().map(|w| ("worker", w)))
+            .map(|(name, bot)| format!("--- {name} {}:\n{}", bot.pid(), bot.tail()))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// SIGKILLs the first worker and waits for it to be gone.
@@ -225,23 +283,51 @@ async fn ready(launch: BotLaunch) -> Result<Bot> {
 }
 
 /// The sum of CPU times.
-pub(crate) fn total(cpu: &[(Role, Duration)]) -> Duration {
+fn total(cpu: &[(Role, Duration)]) -> Duration {
     cpu.iter().map(|(_, d)| *d).sum()
 }
 
-/// CPU used by each role between two readings of [`Deployment::cpu`] (same processes, same
-/// order), summed over the processes of the role.
-pub(crate) fn cpu_by_role(
-    before: &[(Role, Duration)],
-    after: &[(Role, Duration)],
-    role: Role,
-) -> Duration {
-    before
-        .iter()
-        .zip(after)
-        .filter(|((r, _), _)| *r == role)
-        .map(|((_, b), (_, a))| a.saturating_sub(*b))
-        .sum()
+/// The time a phase took and the CPU each role used during it.
+#[derive(Debug, Clone)]
+pub(crate) struct Phase {
+    /// How long the phase took, as the scenario measures it.
+    pub(crate) elapsed: Duration,
+    /// CPU time per role, summed over the role's processes.
+    cpu: Vec<(Role, Duration)>,
+}
+
+impl Phase {
+    /// A phase that took `elapsed`, between two readings of [`Deployment::cpu`] (same
+    /// processes, same order).
+    pub(crate) fn new(
+        elapsed: Duration,
+        before: &[(Role, Duration)],
+        after: &[(Role, Duration)],
+    ) -> Self {
+        let mut cpu: Vec<(Role, Duration)> = Vec::new();
+        for ((role, b), (_, a)) in before.iter().zip(after) {
+            let used = a.saturating_sub(*b);
+            match cpu.iter_mut().find(|(r, _)| r == role) {
+                Some((_, sum)) => *sum += used,
+                None => cpu.push((*role, used)),
+            }
+        }
+        Self { elapsed, cpu }
+    }
+
+    /// CPU of every process.
+    pub(crate) fn cpu_total(&self) -> Duration {
+        total(&self.cpu)
+    }
+
+    /// CPU of the processes of `role`.
+    pub(crate) fn cpu_of(&self, role: Role) -> Duration {
+        self.cpu
+            .iter()
+            .filter(|(r, _)| *r == role)
+            .map(|(_, d)| *d)
+            .sum()
+    }
 }
 
 #[cfg(test)]
@@ -263,10 +349,12 @@ mod tests {
             (Role::Worker, ms(100)),
             (Role::Nats, ms(15)),
         ];
-        assert_eq!(cpu_by_role(&before, &after, Role::Gateway), ms(200));
-        assert_eq!(cpu_by_role(&before, &after, Role::Worker), ms(70));
-        assert_eq!(cpu_by_role(&before, &after, Role::Nats), ms(5));
-        assert_eq!(cpu_by_role(&before, &after, Role::Standalone), ms(0));
+        let phase = Phase::new(ms(1), &before, &after);
+        assert_eq!(phase.cpu_of(Role::Gateway), ms(200));
+        assert_eq!(phase.cpu_of(Role::Worker), ms(70));
+        assert_eq!(phase.cpu_of(Role::Nats), ms(5));
+        assert_eq!(phase.cpu_of(Role::Standalone), ms(0));
+        assert_eq!(phase.cpu_total(), ms(275));
         assert_eq!(total(&after), ms(495));
     }
 }

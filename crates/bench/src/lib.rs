@@ -60,6 +60,7 @@
 mod bot;
 mod ceiling;
 mod cluster;
+mod command_load;
 mod deployment;
 mod frames;
 mod harness;
@@ -71,6 +72,7 @@ mod recovery;
 mod report;
 mod startup;
 mod stats;
+mod stream_load;
 mod takeover;
 mod throughput;
 mod world;

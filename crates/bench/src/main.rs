@@ -135,7 +135,7 @@ struct ClusterArgs {
     /// `MESSAGE_CREATE`s through the bot per run (gateway -> stream -> every worker).
     #[arg(long, default_value_t = 100_000)]
     events: u64,
-    /// `/ping`s of the commands/s phase (32 in flight).
+    /// `/ping`s of the commands/s phase (in waves of 32).
     #[arg(long, default_value_t = 2_000)]
     commands: u64,
     /// `/ping`s per second of the latency phase and around the worker kill.

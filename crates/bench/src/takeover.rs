@@ -50,6 +50,9 @@ pub(crate) struct Takeover {
     pub(crate) late: u64,
     /// Dispatch to first answer of the pings sent around the kill.
     pub(crate) pings: Option<Percentiles>,
+    /// Dispatch to first answer (the answer, or the deferral) of the slow commands, the
+    /// taken-over ones included: within 3 s, or the user saw "This interaction failed".
+    pub(crate) slow: Option<Percentiles>,
 }
 
 /// Sends slow commands and pings, kills the first worker mid-way, and checks every answer.
@@ -124,11 +127,9 @@ pub(crate) async fn kill_a_worker(
             .unwrap_or(0)
             .saturating_sub(violations_before.get(rule).copied().unwrap_or(0))
     };
-    let ping_times: Vec<f64> = ping_answers
-        .iter()
-        .filter_map(response_time)
-        .map(ms)
-        .collect();
+    let times = |answers: &[InteractionStatus]| -> Vec<f64> {
+        answers.iter().filter_map(response_time).map(ms).collect()
+    };
     Ok(Takeover {
         commands: slow + u64::try_from(sent.ids.len()).unwrap_or(u64::MAX) + sent.failed,
         redeliveries: deployment
@@ -141,7 +142,8 @@ pub(crate) async fn kill_a_worker(
         not_once: u64::try_from(not_once).unwrap_or(u64::MAX),
         double_acks: grew("interaction_double_ack"),
         late: grew("interaction_late"),
-        pings: Percentiles::of(&ping_times),
+        pings: Percentiles::of(&times(&ping_answers)),
+        slow: Percentiles::of(&times(&slow_answers)),
     })
 }
 
