@@ -4,17 +4,14 @@
 //! Each run starts the standalone bot (`novera run`), measures it and stops it, then starts a
 //! real `nats-server -js`, one `novera gateway` and `workers` `novera worker`s against a fresh
 //! simulator and measures them the same way (alternating, so drift on the machine hits both):
-//! - **events/s through the stream**: a `/ask` started in the second channel waits for its
-//!   user's next message there; N `MESSAGE_CREATE`s go to the first channel as fast as the bot
-//!   takes them, then that user's message. The gateway publishes every event to the stream and
-//!   each worker reads all of them in order into its cache and waiters, so the `/ask` answer
-//!   (on whichever worker ran it) means that worker has handled all N: events/s = N / (first
-//!   event sent -> the `/ask` follow-up seen, polled every 5 ms). The standalone bot handles the
-//!   same load in its shard runner. CPU per event is summed over the processes (broker included)
-//!   until they are idle again;
-//! - **commands/s**: C `/ping`s in waves of 32, each sent once the bot's processes counted the
-//!   previous one handled (`novera_commands_served_total` + failed + busy, polled every 5 ms):
-//!   what each shape sustains without being pushed into "busy", plus CPU per command;
+//! - **events/s through the stream** (`stream_load`): N `MESSAGE_CREATE`s, then a message a
+//!   `/ask` waits for; the gateway publishes every event and each worker reads all of them in
+//!   order, so the `/ask` answer means a worker handled all N. Written in chunks of 500 (the next
+//!   when at most one is unsettled: what each shape sustains without shedding), and at once
+//!   (`burst_*`: what the gateway sheds when its publisher falls behind the socket). CPU per
+//!   event of every process (broker included) until they are idle again, from the chunked run;
+//! - **commands/s** (`command_load`): C `/ping`s in closed-loop waves of 32, plus CPU per
+//!   command;
 //! - **latency**: `/ping` at a fixed rate; p50/p99 of dispatch -> first callback as the
 //!   simulator records it; `added_*` is cluster minus standalone within a run;
 //! - **memory**: `VmRSS`/`VmHWM` of each process after those phases;
@@ -100,7 +97,7 @@ pub async fn cluster(bench: &Bench, options: &ClusterOptions) -> Result<Report> 
     }
     columns.into_report(&mut report);
     report.note(format!(
-        "events: N MESSAGE_CREATE then a marker message awaited by /ask; in the cluster each event goes gateway -> JetStream -> every worker ({} here); cpu is summed over every process, nats-server included, until they are idle",
+        "events: N MESSAGE_CREATE in chunks of {CHUNK} (burst_*: at once, shed events left out of the rate), then a marker message awaited by /ask; in the cluster each event goes gateway -> JetStream -> every worker ({} here); cpu is summed over every process, nats-server included, until they are idle",
         options.workers
     ));
     report.note(

@@ -10,6 +10,10 @@ use crate::deployment::{Deployment, Phase};
 
 /// `/ping`s sent at once (a wave).
 const WAVE: u64 = 32;
+/// How often a wave's end is checked once it is due.
+const POLL: Duration = Duration::from_millis(2);
+/// The longest wait before a wave's first check.
+const MAX_FIRST_CHECK: Duration = Duration::from_millis(100);
 /// How long processes may take to go idle around the phase.
 const QUIET_WITHIN: Duration = Duration::from_secs(30);
 
@@ -23,8 +27,9 @@ pub(crate) struct CommandsResult {
 }
 
 /// C `/ping`s in waves of [`WAVE`]: a wave is sent at once, and the next one when the bot's
-/// processes counted every command so far handled (`novera_commands_served_total` + failed +
-/// busy, polled every 5 ms). A closed loop: never more than a wave in the bot, so neither
+/// routers (workers, or the standalone bot) counted every command so far handled
+/// (`novera_commands_served_total` + failed + busy; first read a little before the wave is due
+/// by the previous one's time, then every 2 ms). A closed loop: never more than a wave in the bot, so neither
 /// shape is pushed past `commands.max_in_flight`, and commands/s is what each sustains.
 pub(crate) async fn commands(
     deployment: &Deployment,
@@ -33,27 +38,29 @@ pub(crate) async fn commands(
     const HANDLED: [&str; 3] = [
         "novera_commands_served_total",
         "novera_commands_failed_total",
-        BUSY,
+        "novera_commands_busy_rejected_total",
     ];
-    const BUSY: &str = "novera_commands_busy_rejected_total";
-    let handled = async || -> Result<u64> {
-        let mut sum = 0;
-        for name in HANDLED {
-            sum += deployment.metric(name).await?;
-        }
-        Ok(sum)
+    // Handled and busy, from one reading of each router's `/metrics`.
+    let handled = async || -> Result<(u64, u64)> {
+        let sums = deployment.routers_metrics(&HANDLED).await?;
+        Ok((sums.iter().sum(), sums[2]))
     };
     deployment.quiet(QUIET_WITHIN).await?;
-    let handled_before = handled().await?;
-    let busy_before = deployment.metric(BUSY).await?;
+    let (handled_before, busy_before) = handled().await?;
     let before = deployment.cpu()?;
     let control = &deployment.control;
     let patience = Duration::from_secs(60) + Duration::from_millis(commands * 10);
     let start = Instant::now();
     let mut ids = Vec::new();
     let mut sent = 0;
+    // The last wave's time: the next one is first checked a bit before it would end, so the
+    // bench reads `/metrics` (which costs the processes CPU) a few times per wave, not every
+    // few milliseconds.
+    let mut last_wave = Duration::ZERO;
+    let mut busy = 0;
     while sent < commands {
         let wave = WAVE.min(commands - sent);
+        let wave_start = Instant::now();
         let created: Vec<_> = futures_util::stream::iter(0..wave)
             .map(|_| async move {
                 control
@@ -67,15 +74,21 @@ pub(crate) async fn commands(
             ids.push(c.context("create a command")?.id);
         }
         sent += wave;
-        while handled().await?.saturating_sub(handled_before) < sent {
+        tokio::time::sleep_until((wave_start + last_wave * 4 / 5).into()).await;
+        loop {
+            let (handled_now, busy_now) = handled().await?;
+            if handled_now.saturating_sub(handled_before) >= sent {
+                busy = busy_now.saturating_sub(busy_before);
+                break;
+            }
             if start.elapsed() > patience {
                 bail!("the bot did not handle {sent} commands within {patience:?}");
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            tokio::time::sleep(POLL).await;
         }
+        last_wave = wave_start.elapsed().min(MAX_FIRST_CHECK);
     }
     let elapsed = start.elapsed();
-    let busy = deployment.metric(BUSY).await?.saturating_sub(busy_before);
     deployment.quiet(QUIET_WITHIN).await?;
     let after = deployment.cpu()?;
     let answered: Vec<bool> = futures_util::stream::iter(&ids)

@@ -175,13 +175,21 @@ impl Deployment {
         }
     }
 
-    /// The sum of the metric `name` over the bot's processes (`/metrics` of each).
-    pub(crate) async fn metric(&self, name: &str) -> Result<u64> {
-        let mut sum = self.front.metric(name).await?;
-        for worker in &self.workers {
-            sum += worker.metric(name).await?;
+    /// The sums of the metrics `names` over the processes that route commands (the workers,
+    /// or the standalone bot), one reading of each one's `/metrics`.
+    pub(crate) async fn routers_metrics(&self, names: &[&str]) -> Result<Vec<u64>> {
+        let routers: Vec<&Bot> = if self.is_cluster() {
+            self.workers.iter().collect()
+        } else {
+            vec![&self.front]
+        };
+        let mut sums = vec![0; names.len()];
+        for router in routers {
+            for (sum, value) in sums.iter_mut().zip(router.metrics_of(names).await?) {
+                *sum += value;
+            }
         }
-        Ok(sum)
+        Ok(sums)
     }
 
     /// Whether this is a cluster (a gateway, workers and a broker).

@@ -18,15 +18,18 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::json;
 
 use crate::deployment::{Deployment, Phase, Progress};
-use crate::harness::wait_answered;
+use crate::harness::{count, wait_answered};
 use crate::world::session;
 
 /// The `/ask` marker's answer.
 const MARKER: &str = "bench marker: the last event";
 /// How long processes may take to go idle around the phase.
 const QUIET_WITHIN: Duration = Duration::from_secs(30);
-/// How often the bench reads the shard's process's `/metrics` while the load runs.
+/// How often the bench reads the shard's process's `/metrics` once the load is written.
 const POLL: Duration = Duration::from_millis(2);
+/// Bounds of the wait between readings while writing chunks.
+const MIN_WAIT: Duration = Duration::from_millis(1);
+const MAX_WAIT: Duration = Duration::from_millis(20);
 
 /// How the load is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,15 +196,30 @@ async fn write(
     };
     let chunk = chunk.max(1);
     let mut written = 0;
+    // The rate the process settles events at, from the last two readings: the next reading is
+    // due when a chunk's room should be free, so `/metrics` (which costs the measured process
+    // CPU) is read about once per chunk rather than every few milliseconds.
+    let mut last: Option<(Instant, u64)> = None;
     while written < events {
         let progress = deployment.front_progress().await?.since(before);
-        if written.saturating_sub(settled(deployment, progress)) > chunk {
-            if Instant::now() > deadline {
+        let done = settled(deployment, progress);
+        let now = Instant::now();
+        let ahead = written.saturating_sub(done);
+        if ahead > chunk {
+            if now > deadline {
                 bail!("the load stalled: {progress:?} after {written} written");
             }
-            tokio::time::sleep(POLL).await;
+            let rate = last
+                .filter(|(at, was)| done > *was && now > *at)
+                .map(|(at, was)| count(done - was) / (now - at).as_secs_f64());
+            let wait = rate.map_or(MIN_WAIT, |rate| {
+                Duration::from_secs_f64(count(ahead - chunk) / rate).clamp(MIN_WAIT, MAX_WAIT)
+            });
+            last = Some((now, done));
+            tokio::time::sleep(wait).await;
             continue;
         }
+        last = Some((now, done));
         let n = chunk.min(events - written);
         control.load_messages(n, Some(marker.load_channel)).await?;
         written += n;
