@@ -16,7 +16,7 @@ use novera_health::{HealthState, Redactor};
 
 use crate::alerts::{AlertKind, Alerts};
 use crate::commands::command_sets;
-use crate::config::Config;
+use crate::config::{Config, SandboxIngress};
 use crate::exit::Failure;
 use crate::guards::Guards;
 use crate::instance_lock::InstanceLock;
@@ -259,11 +259,15 @@ async fn serve(
         Some(ClusterRole::Gateway) => Role::Gateway(config.cluster.settings()),
         Some(ClusterRole::Worker) => Role::Worker(config.cluster.settings()),
     };
-    if sandbox.is_some() {
+    let sandbox_over_http = config.sandbox.interactions == SandboxIngress::Http;
+    if let Some(sim) = sandbox {
         // Every sandbox run has a fresh simulator: a saved session could never resume, and
         // saved command state would name messages that no longer exist.
         settings.gateway.session_path = None;
         settings.state_path = None;
+        if sandbox_over_http {
+            settings.interactions = Some(sandbox::endpoint(sim, config).await?);
+        }
     }
     let mut builder = Bot::builder(settings)
         .status(Arc::clone(bot_status))
@@ -291,6 +295,15 @@ async fn serve(
         Err(StartError::StopRequested) => return Ok(()),
         Err(e) => return Err(Failure::config(e.to_string())),
     };
+    if let Some(url) = bot.interactions_url() {
+        announce(&format!("novera: interactions endpoint on {url}"));
+        if let (Some(sim), true) = (sandbox, sandbox_over_http)
+            && let Err(failure) = sandbox::use_endpoint(sim, url).await
+        {
+            bot.stop().await;
+            return Err(failure);
+        }
+    }
 
     spawn_shard_down_watch(
         core,

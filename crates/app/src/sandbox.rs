@@ -12,10 +12,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use novera_core::{CancellationToken, Shutdown};
+use novera_interactions::{EndpointSettings, PublicKey};
 use novera_sim::{ControlClient, SimHandle, Simulator};
 use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt as _;
 
+use crate::config::Config;
 use crate::exit::Failure;
 
 /// The token the embedded simulator expects; it is not a secret.
@@ -33,6 +35,38 @@ pub(crate) async fn start(listen: SocketAddr) -> Result<SimHandle, Failure> {
                 "invalid configuration: key `sandbox.listen` = \"{listen}\": cannot start the sandbox simulator: {e}"
             ))
         })
+}
+
+/// `sandbox.interactions = "http"`: the bot's interactions endpoint, verifying with the
+/// simulator's key, on `interactions.listen` or a free loopback port.
+pub(crate) async fn endpoint(
+    sim: &SimHandle,
+    config: &Config,
+) -> Result<EndpointSettings, Failure> {
+    let application =
+        sim.control().application().await.map_err(|e| {
+            Failure::software(format!("the sandbox simulator has no application: {e}"))
+        })?;
+    let key = PublicKey::from_hex(&application.verify_key).map_err(|e| {
+        Failure::software(format!(
+            "the sandbox simulator's verify_key is unusable: {e}"
+        ))
+    })?;
+    let listen = config
+        .interactions
+        .listen
+        .unwrap_or_else(|| ([127, 0, 0, 1], 0).into());
+    Ok(crate::settings::endpoint_settings(config, listen, key))
+}
+
+/// Tells the simulator the endpoint's URL; it checks it as Discord does (a badly signed PING
+/// must be refused, a signed one answered) and sends interactions there from now on.
+pub(crate) async fn use_endpoint(sim: &SimHandle, url: &str) -> Result<(), Failure> {
+    sim.control()
+        .set_interactions_endpoint(Some(url))
+        .await
+        .map(drop)
+        .map_err(|e| Failure::software(format!("the sandbox simulator refused {url}: {e}")))
 }
 
 /// Where console input goes.

@@ -3,6 +3,7 @@
 use novera_bot::BotSettings;
 use novera_commands::{RouterConfig, Scope};
 use novera_gateway::GatewayConfig;
+use novera_interactions::{EndpointSettings, PublicKey};
 
 use crate::config::{Config, Registration, ShardCountSetting};
 
@@ -10,15 +11,33 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Everything the assembly needs from the configuration.
 pub(crate) fn bot_settings(config: &Config) -> BotSettings {
+    let endpoint = config.interactions.listen.and_then(|listen| {
+        // Validated with the configuration; without a key (the sandbox) the caller supplies it.
+        let key = PublicKey::from_hex(config.interactions.public_key.as_deref()?).ok()?;
+        Some(endpoint_settings(config, listen, key))
+    });
     let mut settings = BotSettings::new(gateway_config(config))
         .router(router_config(config))
         .registration(registration_scope(config.commands.registration))
         .stop_timeouts(config.shutdown.close_timeout, config.shutdown.drain_timeout)
         .rest_guard(config.rest_guard.to_guard())
         .step_down(config.instance.step_down)
-        .state_path(Some(config.state.resolved_path(&config.session)));
+        .state_path(Some(config.state.resolved_path(&config.session)))
+        .interactions(endpoint);
     settings.timer_interval = config.state.timer_interval;
     settings
+}
+
+/// The interactions endpoint on `listen` verifying with `key`, as `[interactions]` says.
+pub(crate) fn endpoint_settings(
+    config: &Config,
+    listen: std::net::SocketAddr,
+    key: PublicKey,
+) -> EndpointSettings {
+    EndpointSettings::new(listen, key)
+        .with_path(config.interactions.path.clone())
+        .with_body_limit(config.interactions.body_limit)
+        .with_timestamp_tolerance(config.interactions.timestamp_tolerance)
 }
 
 /// Where `commands.registration` registers at start (`off`: nowhere).

@@ -181,6 +181,7 @@ async fn workers_answer_every_command_once_through_a_kill_a_stop_and_a_conversat
     };
     three_hundred_commands(&cluster).await;
     conversation_across_workers(&cluster).await;
+    poll_clicks_across_workers(&cluster).await;
     member_request_through_the_gateway(&cluster).await;
     kill_a_worker_mid_command(&mut cluster).await;
     stop_a_worker_mid_command(&mut cluster).await;
@@ -233,6 +234,69 @@ async fn conversation_across_workers(cluster: &Cluster) {
     })
     .await;
     assert_eq!(echoed.followups[0].content, "You answered: yes please");
+}
+
+/// /poll keeps its state in the bot's bucket: every user clicks at once, the clicks land on
+/// whichever workers pull them, and each vote counts (compare-and-set across processes); the
+/// close timer fires from the bucket on one worker with every vote.
+async fn poll_clicks_across_workers(cluster: &Cluster) {
+    let poll = cluster
+        .command(
+            "poll",
+            json!([
+                {"name": "question", "type": 3, "value": "Lunch?"},
+                {"name": "choices", "type": 3, "value": "pizza, sushi"},
+                {"name": "seconds", "type": 4, "value": 6}
+            ]),
+        )
+        .await;
+    let message = cluster
+        .answered(std::slice::from_ref(&poll), |s| {
+            s.original_message_id.is_some()
+        })
+        .await
+        .remove(0)
+        .original_message_id
+        .unwrap();
+    let users: Vec<u64> = cluster
+        .control
+        .state()
+        .await
+        .unwrap()
+        .users
+        .iter()
+        .map(|u| u.parse().unwrap())
+        .collect();
+    assert!(users.len() >= 3, "{users:?}");
+    let vote = format!("poll:vote:{poll}:0");
+    let mut sending = tokio::task::JoinSet::new();
+    for &user in &users {
+        let (control, message, vote) = (cluster.control.clone(), message.clone(), vote.clone());
+        sending.spawn(async move { control.click(&message, &vote, Some(user)).await });
+    }
+    let clicks: Vec<String> = sending
+        .join_all()
+        .await
+        .into_iter()
+        .map(|c| c.unwrap().id)
+        .collect();
+    once(&cluster.answered(&clicks, |_| true).await);
+    let channel = cluster.channel().await;
+    let closed = eventually("the poll closes with every vote", || async {
+        let messages = cluster.control.channel_messages(channel).await.ok()?;
+        let text = messages
+            .iter()
+            .find(|m| m["id"].as_str() == Some(message.as_str()))?["content"]
+            .as_str()?
+            .to_owned();
+        text.contains("(closed)").then_some(text)
+    })
+    .await;
+    assert!(
+        closed.contains(&format!("Result: **pizza** with {} vote(s).", users.len())),
+        "{closed}"
+    );
+    cluster.assert_no_violations().await;
 }
 
 /// A handler on a worker asks for the guild's members: the command reaches the gateway that

@@ -321,6 +321,20 @@ impl Bot {
         }
     }
 
+    /// Waits (bounded) for an output line containing `needle`, at any time since the start,
+    /// and returns it.
+    pub async fn wait_text(&self, needle: &str, patience: Duration) -> Result<String> {
+        self.wait_line(needle, self.exec_at, patience).await?;
+        let tail = self
+            .tail
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tail.iter()
+            .find(|(_, line)| line.contains(needle))
+            .map(|(_, line)| line.clone())
+            .with_context(|| format!("the line with {needle:?} left the tail"))
+    }
+
     /// Polls `/readyz` every `every` until it answers 200; returns the time since `exec`.
     pub async fn wait_ready(&self, timeout: Duration, every: Duration) -> Result<Duration> {
         let url = format!("{}/readyz", self.health);

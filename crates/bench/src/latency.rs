@@ -5,7 +5,14 @@
 //! `INTERACTION_CREATE` to the bot's first callback request, in microseconds; the bench
 //! reports p50/p90/p99/max of a run, commands not answered at all, and answers that were not
 //! the command's own (the router's "busy" reply when `commands.max_in_flight` is reached).
+//!
+//! Each [`Ingress`] is measured on the same bot: over the gateway (the simulator has no
+//! interactions endpoint URL), and over HTTP (the bot runs its interactions endpoint with the
+//! simulator's key and the simulator POSTs there, signed; the time runs from the POST to the
+//! HTTP answer carrying the initial response). HTTP figures are named `http_…`.
 
+use std::fmt;
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -20,6 +27,46 @@ use crate::report::Report;
 use crate::stats::Percentiles;
 use crate::world::{WorldSize, start_sim};
 
+/// How the simulator sends the commands to the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingress {
+    /// `INTERACTION_CREATE` over the gateway; the answer is a REST callback.
+    Gateway,
+    /// A signed POST to the bot's interactions endpoint; the answer is the HTTP response.
+    Http,
+}
+
+impl Ingress {
+    /// What the figures' names start with (nothing for the gateway, as before there was HTTP).
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Gateway => "",
+            Self::Http => "http_",
+        }
+    }
+}
+
+impl fmt::Display for Ingress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Gateway => "gateway",
+            Self::Http => "http",
+        })
+    }
+}
+
+impl FromStr for Ingress {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "gateway" => Ok(Self::Gateway),
+            "http" => Ok(Self::Http),
+            _ => Err(format!("expected `gateway` or `http`, got `{s}`")),
+        }
+    }
+}
+
 /// Options of the latency scenario.
 #[derive(Debug, Clone)]
 pub struct LatencyOptions {
@@ -29,6 +76,8 @@ pub struct LatencyOptions {
     pub duration: Duration,
     /// The world (commands go to the first guild's first channel).
     pub world: WorldSize,
+    /// The ingresses measured, in order, on the same bot.
+    pub ingresses: Vec<Ingress>,
 }
 
 /// One run at one rate.
@@ -70,31 +119,89 @@ pub async fn latency(bench: &Bench, options: &LatencyOptions) -> Result<Report> 
     report.param("world", options.world.to_string());
     report.param("runs", bench.runs);
     report.param("resolution_us", 1);
+    report.param(
+        "ingress",
+        options
+            .ingresses
+            .iter()
+            .map(|i| Value::from(i.to_string()))
+            .collect::<Vec<_>>(),
+    );
 
     let sim = start_sim(options.world, None).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
-    let bot = bench
-        .launch(dir.path())
-        .sim(&sim.base_url())
-        .spawn()
-        .await?;
+    let mut launch = bench.launch(dir.path()).sim(&sim.base_url());
+    let over_http = options.ingresses.contains(&Ingress::Http);
+    if over_http {
+        let key = control.application().await?.verify_key;
+        launch = launch
+            .env("NOVERA_INTERACTIONS__LISTEN", "127.0.0.1:0")
+            .env("NOVERA_INTERACTIONS__PUBLIC_KEY", key);
+    }
+    let bot = launch.spawn().await?;
     bot.wait_ready(Duration::from_secs(120), Duration::from_millis(10))
         .await?;
+    let endpoint = if over_http {
+        let line = bot
+            .wait_text("novera: interactions endpoint on ", Duration::from_secs(30))
+            .await?;
+        let url = line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .with_context(|| format!("no URL in `{line}`"))?;
+        Some(url.to_owned())
+    } else {
+        None
+    };
     settle(&bot, &control, Duration::from_secs(60)).await?;
-    // Warm up connections and the bot's first-use paths so run 1 is not an outlier.
-    run_once(&control, 50, Duration::from_millis(200)).await?;
 
+    for &ingress in &options.ingresses {
+        let url = match ingress {
+            Ingress::Gateway => None,
+            Ingress::Http => endpoint.as_deref(),
+        };
+        // Saving a URL runs Discord's checks against the bot's endpoint; clearing it sends
+        // interactions over the gateway again.
+        control
+            .set_interactions_endpoint(url)
+            .await
+            .with_context(|| format!("switching the simulator to the {ingress} ingress"))?;
+        measure(bench, options, &control, &bot, ingress, &mut report).await?;
+    }
+    let status = bot.stop().await?;
+    if !status.success() {
+        report.note(format!("the bot exited with {status}"));
+    }
+    sim.shutdown().await;
+    Ok(report)
+}
+
+/// Every rate `bench.runs` times over `ingress`, as figures named for it.
+async fn measure(
+    bench: &Bench,
+    options: &LatencyOptions,
+    control: &ControlClient,
+    bot: &crate::bot::Bot,
+    ingress: Ingress,
+    report: &mut Report,
+) -> Result<()> {
+    // Warm up connections and the bot's first-use paths so run 1 is not an outlier.
+    run_once(control, 50, Duration::from_millis(200)).await?;
+    let name = |figure: &str, rate: u32| format!("{}{figure}@{rate}/s", ingress.prefix());
     for &rate in &options.rates {
         let mut series: [Vec<f64>; 4] = Default::default();
         let mut achieved = Vec::new();
         let mut unanswered = Vec::new();
         let mut not_pong = Vec::new();
         for run in 1..=bench.runs {
-            bench.progress(&format!("latency {rate}/s: run {run}/{}", bench.runs));
-            let result = run_once(&control, rate, options.duration)
+            bench.progress(&format!(
+                "latency {ingress} {rate}/s: run {run}/{}",
+                bench.runs
+            ));
+            let result = run_once(control, rate, options.duration)
                 .await
-                .with_context(|| format!("latency at {rate}/s, run {run}"))?;
+                .with_context(|| format!("latency over {ingress} at {rate}/s, run {run}"))?;
             if let Some(p) = result.percentiles {
                 for (values, v) in series.iter_mut().zip([p.p50, p.p90, p.p99, p.max]) {
                     values.push(v);
@@ -104,23 +211,18 @@ pub async fn latency(bench: &Bench, options: &LatencyOptions) -> Result<Report> 
             unanswered.push(count(result.unanswered));
             not_pong.push(count(result.not_pong));
             // Let replies and edits of this run drain before the next one starts.
-            settle(&bot, &control, Duration::from_secs(60)).await?;
+            settle(bot, control, Duration::from_secs(60)).await?;
         }
         let [p50, p90, p99, max] = series;
-        report.figure(format!("p50_ms@{rate}/s"), "ms", p50);
-        report.figure(format!("p90_ms@{rate}/s"), "ms", p90);
-        report.figure(format!("p99_ms@{rate}/s"), "ms", p99);
-        report.figure(format!("max_ms@{rate}/s"), "ms", max);
-        report.figure(format!("sent_per_s@{rate}/s"), "cmd/s", achieved);
-        report.figure(format!("unanswered@{rate}/s"), "count", unanswered);
-        report.figure(format!("busy_or_error@{rate}/s"), "count", not_pong);
+        report.figure(name("p50_ms", rate), "ms", p50);
+        report.figure(name("p90_ms", rate), "ms", p90);
+        report.figure(name("p99_ms", rate), "ms", p99);
+        report.figure(name("max_ms", rate), "ms", max);
+        report.figure(name("sent_per_s", rate), "cmd/s", achieved);
+        report.figure(name("unanswered", rate), "count", unanswered);
+        report.figure(name("busy_or_error", rate), "count", not_pong);
     }
-    let status = bot.stop().await?;
-    if !status.success() {
-        report.note(format!("the bot exited with {status}"));
-    }
-    sim.shutdown().await;
-    Ok(report)
+    Ok(())
 }
 
 /// Sends `/ping` at `rate` for `duration`, then collects every answer.

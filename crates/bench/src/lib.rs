@@ -82,7 +82,7 @@ pub use ceiling::{CeilingOptions, ceiling};
 pub use cluster::{ClusterOptions, cluster};
 pub use frames::{FrameReader, LoadIntents, deserialize};
 pub use harness::{Bench, settle, wait_answered, wait_resumed};
-pub use latency::{LatencyOptions, latency};
+pub use latency::{Ingress, LatencyOptions, latency};
 pub use memory::{MemoryOptions, memory};
 pub use nats::NatsServer;
 pub use ratios::ratios;

@@ -15,8 +15,8 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use novera_bench::{
-    Bench, CeilingOptions, ClusterOptions, LatencyOptions, MemoryOptions, RecoveryOptions, Report,
-    ThroughputOptions, WorldSize,
+    Bench, CeilingOptions, ClusterOptions, Ingress, LatencyOptions, MemoryOptions, RecoveryOptions,
+    Report, ThroughputOptions, WorldSize,
 };
 
 /// `--bot-env` as given, recorded in every report's parameters.
@@ -52,7 +52,8 @@ enum Scenario {
     Throughput(ThroughputArgs),
     /// Deserialization and frame-reading limits on this machine: events/s.
     Ceiling(CeilingArgs),
-    /// /ping at fixed rates: p50/p90/p99/max answer time, unanswered commands.
+    /// /ping at fixed rates, over the gateway and/or the interactions endpoint: p50/p90/p99/max
+    /// answer time, unanswered commands.
     Latency(LatencyArgs),
     /// Peak and settled RSS after READY for G guilds x M members x C channels.
     Memory(MemoryArgs),
@@ -108,6 +109,10 @@ struct LatencyArgs {
     /// World: guilds x members x channels, like 10x50x5.
     #[arg(long, default_value = "1x20x2")]
     world: WorldSize,
+    /// How commands reach the bot: `gateway`, `http` (its interactions endpoint; figures
+    /// named `http_…`), or both on the same bot, comma separated (`gateway,http`).
+    #[arg(long, value_delimiter = ',', default_value = "gateway")]
+    ingress: Vec<Ingress>,
 }
 
 #[derive(Debug, Args)]
@@ -298,10 +303,16 @@ fn latency_options(args: &LatencyArgs) -> Result<LatencyOptions> {
     if !(args.seconds > 0.0 && args.seconds <= 3600.0) {
         bail!("--seconds must be between 0 and 3600");
     }
+    if args.ingress.is_empty() {
+        bail!("--ingress must name `gateway`, `http` or both");
+    }
+    let mut ingresses = args.ingress.clone();
+    ingresses.dedup();
     Ok(LatencyOptions {
         rates: args.rates.clone(),
         duration: Duration::from_secs_f64(args.seconds),
         world: args.world,
+        ingresses,
     })
 }
 

@@ -1,6 +1,7 @@
 //! `Bot`: the parts assembled in order (login, registration, shards, router), and the stop
 //! in the order that loses nothing.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use novera_commands::{
@@ -11,6 +12,7 @@ use novera_core::{CancellationToken, ComponentHandle, DrainReport, InstanceWatch
 use novera_gateway::{EventTypeFlags, Events, Gateway, Login, ShutdownError, ShutdownReport};
 use tokio::task::JoinHandle;
 
+use crate::endpoint::RunningEndpoint;
 use crate::error::StartError;
 use crate::parts::Core;
 use crate::settings::BotSettings;
@@ -358,6 +360,8 @@ pub struct Bot {
     /// The gateway role's shard leases, released once the shards are closed.
     pub(crate) leases: Option<Arc<tokio::sync::Mutex<novera_cluster::ShardLeases>>>,
     pub(crate) registration: Option<Result<RegisterOutcome, RegisterError>>,
+    /// The interactions endpoint, when the settings ask for one and the role routes.
+    pub(crate) endpoint: Option<RunningEndpoint>,
 }
 
 impl std::fmt::Debug for Bot {
@@ -417,6 +421,7 @@ impl Bot {
             router_component: None,
             leases: None,
             registration: None,
+            endpoint: None,
         }
     }
 
@@ -457,15 +462,29 @@ impl Bot {
             .map(|gateway| GatewayView::new(Arc::clone(gateway)))
     }
 
+    /// The interactions endpoint's address, when [`BotSettings::interactions`] asked for one.
+    #[must_use]
+    pub fn interactions_addr(&self) -> Option<SocketAddr> {
+        self.endpoint.as_ref().map(RunningEndpoint::addr)
+    }
+
+    /// The interactions endpoint's URL (`http://ADDR/PATH`, what the reverse proxy forwards
+    /// to), when [`BotSettings::interactions`] asked for one.
+    #[must_use]
+    pub fn interactions_url(&self) -> Option<&str> {
+        self.endpoint.as_ref().map(RunningEndpoint::url)
+    }
+
     /// What registration at start did, when [`BotSettings::registration`] asked for it.
     #[must_use]
     pub fn registration(&self) -> Option<&Result<RegisterOutcome, RegisterError>> {
         self.registration.as_ref()
     }
 
-    /// Stops the bot without losing an event: no new events (shards closed with a resumable
-    /// close frame and sessions saved; a worker stops pulling), what was already taken is
-    /// routed or published, the intake closes, and in-flight handlers get
+    /// Stops the bot without losing an event: no new events (the interactions endpoint stops
+    /// accepting; shards closed with a resumable close frame and sessions saved; a worker stops
+    /// pulling), what was already taken is routed or published and the endpoint's requests in
+    /// flight get their answers, the intake closes, and in-flight handlers get
     /// [`BotSettings::drain_timeout`] to finish.
     pub async fn stop(self) -> StopReport {
         let Self {
@@ -476,11 +495,15 @@ impl Bot {
             background,
             router_component,
             leases,
+            endpoint,
             ..
         } = self;
         core.shutdown.request();
         if let Some(component) = &router_component {
             component.down("stopping");
+        }
+        if let Some(endpoint) = &endpoint {
+            endpoint.close();
         }
         let shards = match &gateway {
             Some(gateway) => {
@@ -511,6 +534,12 @@ impl Bot {
                 within(settings.close_timeout, task).await.is_some()
             }
         };
+        // Each request in flight is answered within the endpoint's answer window.
+        if let Some(endpoint) = endpoint
+            && !endpoint.finish(settings.close_timeout).await
+        {
+            tracing::warn!("the interactions endpoint did not finish its requests in time");
+        }
         let drain = core.shutdown.drain(settings.drain_timeout).await;
         background.cancel();
         if drain.complete {

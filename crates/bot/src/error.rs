@@ -2,6 +2,7 @@
 
 use novera_commands::{ConfigError, StateError};
 use novera_gateway::{ConnectError, GatewayError};
+use novera_interactions::EndpointError;
 
 /// The bot did not start. Every variant but [`StopRequested`](Self::StopRequested) is a
 /// configuration or credentials problem: retrying with the same settings fails the same way
@@ -34,4 +35,20 @@ pub enum StartError {
     /// (The message names the cause: the binary prints only this line before exiting 78.)
     #[error("cannot open the command state store: {}", novera_core::error_chain(.0))]
     State(StateError),
+    /// The interactions endpoint could not start (a setting out of range, an address in use,
+    /// a role without a router).
+    #[error(transparent)]
+    Interactions(#[from] EndpointError),
+    /// The interactions endpoint's public key is not the application's: Discord signs with
+    /// the application's key, so every request would be refused.
+    #[error(
+        "the interactions endpoint's public key {configured} is not the application's ({application}, \
+         `verify_key` of GET /applications/@me)"
+    )]
+    PublicKeyMismatch {
+        /// The key the endpoint was given.
+        configured: String,
+        /// The application's key.
+        application: String,
+    },
 }

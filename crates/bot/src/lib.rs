@@ -5,18 +5,21 @@
 //! crate's tests exercise the wiring that ships: the same forwarding (the router gets only the
 //! events it acts on; the cache and waiters see every event), the same registration, the same
 //! gateway-status view and the same stop order. Roles are arrangements of these parts:
-//! standalone (gateway and router in one process) today.
+//! standalone (gateway and router in one process) today. Interactions reach the router over the
+//! gateway and, with [`BotSettings::interactions`], over HTTP too: the interactions endpoint
+//! (novera-interactions) feeds the same router through [`RouterIngress`], in any role that
+//! routes.
 //!
 //! # Where it sits
-//! It depends on novera-core, novera-gateway, novera-commands and novera-health (for the
-//! [`StatusProvider`](novera_health::StatusProvider) it implements). It never depends on the
-//! simulator outside its dev-dependencies, nor on any HTTP-serving code but novera-health's
-//! (checked in CI). `app` keeps what is the binary's own (configuration format, CLI, sandbox
+//! It depends on novera-core, novera-gateway, novera-commands, novera-health (for the
+//! [`StatusProvider`](novera_health::StatusProvider) it implements) and novera-interactions
+//! (the endpoint it runs). It never depends on the simulator outside its dev-dependencies, nor
+//! on any HTTP-serving code but novera-health's and novera-interactions' (checked in CI). `app` keeps what is the binary's own (configuration format, CLI, sandbox
 //! console, logging, systemd, alerts); `novera-testkit` adds the simulator and user helpers.
 //!
 //! # Main types
 //! - [`BotSettings`]: typed settings (gateway, router, registration scope, login retry,
-//!   close and drain timeouts).
+//!   close and drain timeouts, the interactions endpoint's [`EndpointSettings`]).
 //! - [`Core`]: the process's [`Shutdown`](novera_core::Shutdown),
 //!   [`StatusRegistry`](novera_core::StatusRegistry) and
 //!   [`Supervisor`](novera_core::Supervisor).
@@ -25,21 +28,27 @@
 //! - [`GatewayView`] (the gateway for commands) and [`BotStatus`] (the gateway and router for
 //!   the health server, and the recent errors, command failures and alerts with their reference
 //!   ids): the one view of the gateway's status.
+//! - [`RouterIngress`]: the interactions endpoint's sink over a router (its cache, its standby,
+//!   then `Router::dispatch` with the HTTP answer channel).
 //! - [`StartError`]: what retrying cannot fix.
 //!
 //! # Phases
 //! 1. **Build** settings and [`Core`]; register the `command-router` component first, so
 //!    readiness cannot hold before the shards and the router exist.
-//! 2. **Start**: REST login, retried with backoff on transient failures (final on a rejected
-//!    token); the shards, resuming saved sessions; the router on their events; registration.
-//! 3. **Stop**: shards closed resumably and sessions saved, queued events routed, intake
-//!    closed, handlers drained within the deadline; the [`StopReport`] names what hung.
+//! 2. **Start**: the interactions endpoint bound (when asked for); REST login, retried with
+//!    backoff on transient failures (final on a rejected token); the endpoint's key checked
+//!    against the application's; the shards, resuming saved sessions; the router on their events
+//!    and the endpoint's; registration.
+//! 3. **Stop**: the endpoint stops accepting and shards are closed resumably, sessions saved,
+//!    queued events routed, the endpoint's requests in flight answered, intake closed, handlers
+//!    drained within the deadline; the [`StopReport`] names what hung.
 //!
 //! # Tasks
 //! The shard runners (supervised, see novera-gateway), the router's intake task (tracked by
 //! the [`Shutdown`](novera_core::Shutdown) as `command router intake`; it ends when the
-//! shards' event stream ends or at stop) and the handlers' tasks (the router's work pool, on
-//! the same tracker). [`Bot::stop`] ends all of them.
+//! shards' event stream ends or at stop), the interactions endpoint's server (tracked as
+//! `interactions endpoint`, cancelled at stop) and the handlers' tasks (the router's work pool,
+//! on the same tracker). [`Bot::stop`] ends all of them.
 //!
 //! # Example
 //! ```no_run
@@ -70,8 +79,10 @@
 mod assembly;
 mod broker;
 mod cluster_roles;
+mod endpoint;
 mod error;
 mod gateway_commands;
+mod ingress;
 mod login;
 mod parts;
 mod remote;
@@ -82,6 +93,8 @@ mod view;
 
 pub use assembly::{Bot, BotBuilder, StopReport};
 pub use error::StartError;
+pub use ingress::RouterIngress;
+pub use novera_interactions::{EndpointSettings, PublicKey};
 pub use parts::Core;
 pub use remote::RemoteShards;
 pub use settings::{BotSettings, Role};

@@ -7,6 +7,7 @@ use novera_cluster::ClusterSettings;
 use novera_commands::{RestGuardConfig, RouterConfig, Scope};
 use novera_core::BackoffPolicy;
 use novera_gateway::GatewayConfig;
+use novera_interactions::EndpointSettings;
 
 /// Which parts of the bot this process runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,12 +76,18 @@ pub struct BotSettings {
     pub state_path: Option<PathBuf>,
     /// How often due timers are looked for (a timer fires at most this late).
     pub timer_interval: Duration,
+    /// The interactions endpoint (interactions posted over HTTP into the same router), or
+    /// `None`; only a role that routes runs one. Its
+    /// [`answer_within`](EndpointSettings::answer_within) is set by the assembly: 500 ms after
+    /// the router's auto-defer, or halfway to Discord's 3 s window when that is closer, so the
+    /// router's own deferral answers first.
+    pub interactions: Option<EndpointSettings>,
 }
 
 impl BotSettings {
     /// Settings for `gateway` with the router's defaults, no registration, a login retry of
-    /// 1 s to 60 s, a 5 s close and a 20 s drain, command state in memory and timers checked
-    /// every second.
+    /// 1 s to 60 s, a 5 s close and a 20 s drain, command state in memory, timers checked
+    /// every second and no interactions endpoint.
     #[must_use]
     pub fn new(gateway: GatewayConfig) -> Self {
         Self {
@@ -99,7 +106,23 @@ impl BotSettings {
             timer_interval: Duration::from_secs(1),
             rest_guard: RestGuardConfig::default(),
             step_down: false,
+            interactions: None,
         }
+    }
+
+    /// Sets [`interactions`](Self::interactions).
+    #[must_use]
+    pub fn interactions(mut self, endpoint: Option<EndpointSettings>) -> Self {
+        self.interactions = endpoint;
+        self
+    }
+
+    /// When the interactions endpoint defers an interaction the router has not answered:
+    /// after the router's auto-defer, before Discord's window.
+    pub(crate) fn endpoint_answer_within(&self) -> Duration {
+        let defer = self.router.auto_defer;
+        let halfway = novera_interactions::INTERACTION_WINDOW.saturating_sub(defer) / 2;
+        defer + halfway.min(Duration::from_millis(500))
     }
 
     /// Sets [`role`](Self::role).

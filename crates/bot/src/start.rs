@@ -5,6 +5,7 @@
 
 use crate::assembly::{Bot, BotBuilder, degrade_on_step_down, open_state, register};
 use crate::cluster_roles;
+use crate::endpoint;
 use crate::error::StartError;
 use crate::login::login;
 use crate::parts::Core;
@@ -13,8 +14,10 @@ use crate::settings::Role;
 impl BotBuilder {
     /// Starts the bot in its [`Role`]: REST login (retried on transient failures); standalone,
     /// the shards (resuming saved sessions) and the router on their events; as a gateway, the
-    /// shards publishing to the broker; as a worker, the router on the broker's events. Then
-    /// registration, when asked for and the role routes.
+    /// shards publishing to the broker; as a worker, the router on the broker's events. With
+    /// [`BotSettings::interactions`](crate::BotSettings::interactions) the interactions endpoint
+    /// is bound before login, its key checked against the application's after, and it serves
+    /// into the router once that exists. Then registration, when asked for and the role routes.
     ///
     /// The router's component (`command-router`) is registered first, so readiness cannot
     /// hold before the shards and the router exist. A stop requested before login succeeded
@@ -54,6 +57,8 @@ impl BotBuilder {
                 Some(cluster_roles::join(&mut self, core, &cluster, &rest_guard).await?),
             ),
         };
+        // Bound before login: an address in use or a bad setting fails before any connection.
+        let endpoint = endpoint::bind(&self.settings, core).await?;
         let login = login(
             &self.settings,
             &self.settings.gateway,
@@ -68,6 +73,11 @@ impl BotBuilder {
             role = self.settings.role.name(),
             "logged in"
         );
+        if let Some(endpoint) = &endpoint {
+            endpoint
+                .check_key(&login, &rest_guard, self.settings.gateway.rest_deadline)
+                .await?;
+        }
         let mut bot = match self.settings.role.clone() {
             Role::Standalone => {
                 let state = state.expect("the standalone role opened its state store");
@@ -84,6 +94,10 @@ impl BotBuilder {
                 cluster_roles::worker(self, core, login, broker).await?
             }
         };
+        // Interactions over HTTP go into the same router, after its cache and waiters.
+        if let (Some(endpoint), Some(router)) = (endpoint, &bot.router) {
+            bot.endpoint = Some(endpoint.serve(router, core));
+        }
         // After the router validated the sets (no duplicate names reach Discord) and while it
         // already routes: the shards' first events do not wait for this REST round trip.
         if let (Some(scope), Some(router)) = (bot.settings.registration, &bot.router) {

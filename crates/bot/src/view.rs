@@ -199,6 +199,8 @@ impl StatusProvider for BotStatus {
                 served: stats.served,
                 failed: stats.failed,
                 busy_rejected: stats.busy_rejected,
+                via_gateway: stats.via_gateway,
+                via_http: stats.via_http,
             }
         })
     }

@@ -9,6 +9,7 @@ use novera_core::{CancellationToken, panic_message, within};
 use tokio::time::Instant;
 
 use crate::context::{Context, Shared};
+use crate::dispatch::Ingress;
 use crate::error::chain;
 use crate::failure::CommandFailure;
 use crate::registry::Entry;
@@ -37,13 +38,14 @@ pub(crate) async fn run(
     entry: Arc<Entry>,
     ctx: Context,
     kind: Kind,
+    ingress: Ingress,
     received_at: Instant,
 ) {
     let _in_flight = InFlight::enter();
     let name = entry.def.name();
     let responder = Arc::clone(ctx.responder());
     if kind == Kind::Autocomplete {
-        autocomplete(&shared, &entry, ctx, &responder, received_at).await;
+        autocomplete(&shared, &entry, ctx, &responder, ingress, received_at).await;
         return;
     }
     if matches!(kind, Kind::Command | Kind::Prefix)
@@ -97,50 +99,39 @@ pub(crate) async fn run(
         }
     };
     let (outcome, ()) = tokio::join!(guarded, auto_defer);
-    metrics::histogram!("novera_commands_duration_seconds", "command" => name.to_owned())
-        .record(started.elapsed().as_secs_f64());
+    metrics::histogram!(
+        "novera_commands_duration_seconds",
+        "command" => name.to_owned(),
+        "ingress" => ingress.label()
+    )
+    .record(started.elapsed().as_secs_f64());
 
-    match outcome {
+    let failure = match outcome {
         Some(Ok(Ok(()))) => {
-            shared.counters.served(name);
+            shared.counters.served(name, ingress);
             ensure_answered(name, kind, &responder).await;
+            None
         }
         Some(Ok(Err(error))) => match error.user_message() {
             Some(message) => {
-                shared.counters.served(name);
+                shared.counters.served(name, ingress);
                 send(&responder, &Reply::text(message).ephemeral()).await;
+                None
             }
             None if crate::rest_guard::refusal_text(&error).is_some() => {
-                refused(&shared, name, kind, &responder, &error).await;
+                refused(&shared, (name, ingress), kind, &responder, &error).await;
+                None
             }
-            None => {
-                fail(
-                    &shared,
-                    name,
-                    &responder,
-                    Failure::Error,
-                    &error.cause(),
-                    limit,
-                )
-                .await;
-            }
+            None => Some((Failure::Error, error.cause())),
         },
-        Some(Err(panic)) => {
-            fail(
-                &shared,
-                name,
-                &responder,
-                Failure::Panic,
-                &panic_message(&*panic),
-                limit,
-            )
-            .await;
-        }
-        None => {
-            let cause =
-                format!("no result within the {limit:?} deadline; the handler was cancelled");
-            fail(&shared, name, &responder, Failure::Deadline, &cause, limit).await;
-        }
+        Some(Err(panic)) => Some((Failure::Panic, panic_message(&*panic))),
+        None => Some((
+            Failure::Deadline,
+            format!("no result within the {limit:?} deadline; the handler was cancelled"),
+        )),
+    };
+    if let Some((failure, cause)) = failure {
+        fail(&shared, name, ingress, &responder, failure, &cause, limit).await;
     }
 }
 
@@ -149,6 +140,7 @@ async fn autocomplete(
     entry: &Entry,
     ctx: Context,
     responder: &Responder,
+    ingress: Ingress,
     received_at: Instant,
 ) {
     let name = entry.def.name();
@@ -160,7 +152,7 @@ async fn autocomplete(
     let left = (received_at + shared.config.auto_defer).saturating_duration_since(Instant::now());
     let choices = match within(left, work).await {
         Some(Ok(Ok(choices))) => {
-            shared.counters.served(name);
+            shared.counters.served(name, ingress);
             choices
         }
         Some(Ok(Err(error))) => {
@@ -204,13 +196,14 @@ async fn ensure_answered(name: &str, kind: Kind, responder: &Responder) {
 async fn fail(
     shared: &Shared,
     name: &str,
+    ingress: Ingress,
     responder: &Responder,
     failure: Failure,
     cause: &str,
     limit: Duration,
 ) {
     let reference = reference_id();
-    shared.counters.failed(name, failure);
+    shared.counters.failed(name, failure, ingress);
     tracing::error!(
         reference = %reference,
         command = name,
@@ -242,12 +235,12 @@ async fn fail(
 /// learns why; nothing is sent where it would fail again (a prefix command's channel).
 async fn refused(
     shared: &Shared,
-    name: &str,
+    (name, ingress): (&str, Ingress),
     kind: Kind,
     responder: &Responder,
     error: &crate::error::CommandError,
 ) {
-    shared.counters.served(name);
+    shared.counters.served(name, ingress);
     tracing::info!(command = name, cause = %error.cause(), "command could not act: discord refused it or the rest guard held it back");
     if kind == Kind::Prefix {
         // The reply would go to the very channel that refused: another invalid request.

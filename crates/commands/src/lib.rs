@@ -140,7 +140,7 @@ pub use config::RouterConfig;
 pub use context::ComponentStream;
 pub use context::Context;
 pub use def::CommandDef;
-pub use dispatch::Dispatch;
+pub use dispatch::{Dispatch, HttpAnswer, Ingress};
 pub use error::{
     CommandError, ConfigError, Refusal, RegisterError, ReplyError, RestError, RestRefused,
 };

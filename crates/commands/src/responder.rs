@@ -34,6 +34,7 @@ use twilight_model::id::marker::{
     ApplicationMarker, ChannelMarker, InteractionMarker, MessageMarker,
 };
 
+use crate::dispatch::HttpAnswer;
 use crate::error::ReplyError;
 use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::reply::Reply;
@@ -44,6 +45,11 @@ mod forms;
 
 /// Discord's "Interaction has already been acknowledged".
 const ALREADY_ACKNOWLEDGED: u64 = 40060;
+
+/// How long after an initial response sent as an HTTP answer was written the next REST call
+/// about the interaction waits. The answer and the call travel separately and Discord says
+/// nothing when it applied the answer; a call that arrives first gets 10015 (no response yet).
+const HTTP_ANSWER_SETTLE: Duration = Duration::from_millis(100);
 
 /// What kind of interaction (or message) is being answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +106,9 @@ struct State {
     stage: Stage,
     /// Last message sent for a prefix invocation (what `edit` changes).
     last_message: Option<Id<MessageMarker>>,
+    /// For an interaction posted to an interactions endpoint, while the endpoint waits: where
+    /// the initial response goes instead of the REST callback.
+    http_answer: Option<HttpAnswer>,
 }
 
 impl Stage {
@@ -149,6 +158,8 @@ pub(crate) struct Responder {
     ledger: Option<Arc<dyn InteractionLedger>>,
     /// Continuing another process's answer (a takeover): a 40060 is expected then.
     taken_over: bool,
+    /// When the initial response went out as an HTTP answer (written by the endpoint).
+    answered_over_http: std::sync::OnceLock<tokio::time::Instant>,
 }
 
 impl std::fmt::Debug for Responder {
@@ -178,9 +189,11 @@ impl Responder {
             state: Mutex::new(State {
                 stage: Stage::Fresh,
                 last_message: None,
+                http_answer: None,
             }),
             ledger: None,
             taken_over: false,
+            answered_over_http: std::sync::OnceLock::new(),
         }
     }
 
@@ -197,6 +210,17 @@ impl Responder {
             self.taken_over = true;
         }
         self
+    }
+
+    /// Sends the initial response through `answer` (an interactions endpoint's HTTP answer)
+    /// if nothing is being or was sent yet; otherwise `answer` is dropped, and the endpoint
+    /// answers its request with nothing (the REST callback answered, or is answering).
+    pub(crate) fn answer_over_http(&self, answer: HttpAnswer) {
+        if let Ok(mut state) = self.state.try_lock()
+            && state.stage == Stage::Fresh
+        {
+            state.http_answer = Some(answer);
+        }
     }
 
     pub(crate) fn kind(&self) -> Kind {
@@ -485,7 +509,28 @@ impl Responder {
         // Assume the callback lands: if this future is dropped mid-request (deadline), a
         // second callback would only earn a 40060, while a follow-up still reaches the user.
         state.stage = next;
-        let response = InteractionResponse { kind, data };
+        let mut response = InteractionResponse { kind, data };
+        // The endpoint deferred the interaction itself: the 40060 below is expected.
+        let mut endpoint_deferred = false;
+        if let Some(answer) = state.http_answer.take() {
+            // The endpoint still waits: the response is its HTTP answer. If it stopped waiting
+            // (its own deferral went out), the callback below gets 40060 and continues.
+            match answer.response.send(response) {
+                Ok(()) => {
+                    // Held under the lock, and REST calls wait a moment after it (see
+                    // HTTP_ANSWER_SETTLE): an edit or a follow-up must not reach Discord before
+                    // the answer it builds on.
+                    let _ = novera_core::within(self.rest_deadline, answer.written).await;
+                    let _ = self.answered_over_http.set(tokio::time::Instant::now());
+                    self.record(*id, next).await;
+                    return Ok(());
+                }
+                Err(returned) => {
+                    response = returned;
+                    endpoint_deferred = true;
+                }
+            }
+        }
         let id = *id;
         let client = self.rest.http.interaction(self.application_id);
         let sent = self
@@ -500,7 +545,7 @@ impl Responder {
                 // Someone already acknowledged it: a replay after a crash (the first answer
                 // landed before the process died), another process of the bot, or another
                 // instance running with the same token.
-                if previous == Stage::Fresh {
+                if previous == Stage::Fresh && !endpoint_deferred {
                     self.check_duplicate(id);
                 }
                 if self.answered_before().await {
@@ -693,6 +738,9 @@ impl Responder {
         what: &'static str,
         request: Request,
     ) -> Result<Response<T>, ReplyError> {
+        if let Some(at) = self.answered_over_http.get() {
+            tokio::time::sleep_until(*at + HTTP_ANSWER_SETTLE).await;
+        }
         let sent = self.rest.guard.send::<T>(&self.rest.http, request);
         Ok(deadline(what, self.rest_deadline, sent).await??)
     }

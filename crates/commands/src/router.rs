@@ -20,7 +20,7 @@ use crate::config::RouterConfig;
 use crate::context::{Context, Shared, Source};
 use crate::cooldown::Cooldowns;
 use crate::def::CommandDef;
-use crate::dispatch::Dispatch;
+use crate::dispatch::{Dispatch, HttpAnswer, Ingress};
 use crate::error::ConfigError;
 use crate::failure::{CommandFailure, FailureObserver};
 use crate::gateway_info::GatewayInfo;
@@ -235,6 +235,8 @@ impl Router {
             event,
             received_at,
             resume,
+            ingress,
+            http_answer,
         } = dispatch;
         if !self.shared.instance.answers(received_at) {
             // Another, older instance answers: a second answer is what users must not get.
@@ -253,7 +255,9 @@ impl Router {
             return None;
         }
         match event {
-            Event::InteractionCreate(created) => self.interaction(created.0, received_at, resume),
+            Event::InteractionCreate(created) => {
+                self.interaction(created.0, received_at, resume, ingress, http_answer)
+            }
             Event::MessageCreate(created) if self.shared.config.prefix.is_some() => {
                 self.prefix_message(created.message, received_at)
             }
@@ -301,6 +305,20 @@ impl Router {
         self.shared.command_state(name)
     }
 
+    /// The cache its handlers read: an ingress other than the gateway (the interactions
+    /// endpoint) updates it with an event before dispatching it, as a shard does.
+    #[must_use]
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.shared.cache
+    }
+
+    /// The standby its waiters wait on: an ingress other than the gateway runs it on an event
+    /// before dispatching it, as a shard does.
+    #[must_use]
+    pub fn standby(&self) -> &Arc<Standby> {
+        &self.shared.standby
+    }
+
     /// The router's counters (for `/status` and the app's status page).
     #[must_use]
     pub fn stats(&self) -> RouterStats {
@@ -336,6 +354,8 @@ impl Router {
         interaction: Interaction,
         received_at: Instant,
         resume: Option<Acknowledged>,
+        ingress: Ingress,
+        http_answer: Option<HttpAnswer>,
     ) -> Option<JoinHandle<()>> {
         let kind = match interaction.kind {
             InteractionType::ApplicationCommand => Kind::Command,
@@ -344,9 +364,13 @@ impl Router {
             InteractionType::ModalSubmit => Kind::Modal,
             _ => return None,
         };
+        self.shared.counters.received(ingress);
         if kind == Kind::Component
             && let Some(responder) = self.shared.claims.router_sees(interaction.id)
         {
+            if let Some(answer) = http_answer {
+                responder.answer_over_http(answer);
+            }
             // A waiter owns this click; only make sure it is acknowledged in time.
             return Some(self.guard_click(responder, received_at));
         }
@@ -364,6 +388,9 @@ impl Router {
                 .interaction_responder(&interaction, kind)
                 .resuming(resume),
         );
+        if let Some(answer) = http_answer {
+            responder.answer_over_http(answer);
+        }
         let Some(entry) = entry else {
             tracing::debug!(?kind, "interaction for no known command");
             let quick = match kind {
@@ -381,7 +408,7 @@ impl Router {
             Source::Interaction(Box::new(interaction)),
             Arc::clone(&responder),
         );
-        self.spawn_handler(entry, ctx, kind, responder, received_at)
+        self.spawn_handler(entry, ctx, kind, ingress, responder, received_at)
     }
 
     fn prefix_message(&self, message: Message, received_at: Instant) -> Option<JoinHandle<()>> {
@@ -397,6 +424,7 @@ impl Router {
             .entry(name)
             .filter(|e| e.def.allows_prefix())
             .cloned()?;
+        self.shared.counters.received(Ingress::Gateway);
         let responder = Arc::new(Responder::new(
             self.shared.rest(),
             self.shared.application_id,
@@ -424,7 +452,14 @@ impl Router {
             },
             Arc::clone(&responder),
         );
-        self.spawn_handler(entry, ctx, Kind::Prefix, responder, received_at)
+        self.spawn_handler(
+            entry,
+            ctx,
+            Kind::Prefix,
+            Ingress::Gateway,
+            responder,
+            received_at,
+        )
     }
 
     fn spawn_handler(
@@ -432,11 +467,19 @@ impl Router {
         entry: Arc<Entry>,
         ctx: Context,
         kind: Kind,
+        ingress: Ingress,
         responder: Arc<Responder>,
         received_at: Instant,
     ) -> Option<JoinHandle<()>> {
         let task = format!("command /{}", entry.def.name());
-        let run = invoke::run(Arc::clone(&self.shared), entry, ctx, kind, received_at);
+        let run = invoke::run(
+            Arc::clone(&self.shared),
+            entry,
+            ctx,
+            kind,
+            ingress,
+            received_at,
+        );
         if let Ok(handle) = self.shared.pool.try_spawn(task, run) {
             return Some(handle);
         }

@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::dispatch::Ingress;
+
 /// A snapshot of what the router did since it started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -16,6 +18,10 @@ pub struct RouterStats {
     pub busy_rejected: u64,
     /// Interactions the router deferred because the handler had not answered in time.
     pub auto_deferred: u64,
+    /// Interactions and prefix commands the router took from the gateway.
+    pub via_gateway: u64,
+    /// Interactions the router took from the interactions endpoint (HTTP).
+    pub via_http: u64,
 }
 
 /// Why an invocation failed, as the `reason` label of `novera_commands_failed_total`.
@@ -50,21 +56,40 @@ pub(crate) struct Counters {
     failed: AtomicU64,
     busy_rejected: AtomicU64,
     auto_deferred: AtomicU64,
+    via_gateway: AtomicU64,
+    via_http: AtomicU64,
 }
 
 impl Counters {
-    pub(crate) fn served(&self, command: &str) {
-        self.served.fetch_add(1, Ordering::Relaxed);
-        metrics::counter!("novera_commands_served_total", "command" => command.to_owned())
+    /// An interaction (or prefix command) taken from `ingress`.
+    pub(crate) fn received(&self, ingress: Ingress) {
+        match ingress {
+            Ingress::Gateway => &self.via_gateway,
+            Ingress::Http => &self.via_http,
+            Ingress::Timer => return,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("novera_commands_received_total", "ingress" => ingress.label())
             .increment(1);
     }
 
-    pub(crate) fn failed(&self, command: &str, failure: Failure) {
+    pub(crate) fn served(&self, command: &str, ingress: Ingress) {
+        self.served.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(
+            "novera_commands_served_total",
+            "command" => command.to_owned(),
+            "ingress" => ingress.label()
+        )
+        .increment(1);
+    }
+
+    pub(crate) fn failed(&self, command: &str, failure: Failure, ingress: Ingress) {
         self.failed.fetch_add(1, Ordering::Relaxed);
         metrics::counter!(
             "novera_commands_failed_total",
             "command" => command.to_owned(),
-            "reason" => failure.label()
+            "reason" => failure.label(),
+            "ingress" => ingress.label()
         )
         .increment(1);
     }
@@ -86,6 +111,8 @@ impl Counters {
             failed: self.failed.load(Ordering::Relaxed),
             busy_rejected: self.busy_rejected.load(Ordering::Relaxed),
             auto_deferred: self.auto_deferred.load(Ordering::Relaxed),
+            via_gateway: self.via_gateway.load(Ordering::Relaxed),
+            via_http: self.via_http.load(Ordering::Relaxed),
         }
     }
 }

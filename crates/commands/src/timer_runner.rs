@@ -177,7 +177,9 @@ async fn fire(shared: Arc<Shared>, entry: Arc<Entry>, leased: LeasedTimer) {
         return;
     };
     let reference = format!("{:08x}", fastrand::u32(..));
-    shared.counters.failed(name, failure);
+    shared
+        .counters
+        .failed(name, failure, crate::dispatch::Ingress::Timer);
     tracing::error!(
         reference = %reference,
         command = name,

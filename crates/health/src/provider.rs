@@ -57,6 +57,12 @@ pub struct CommandReport {
     pub failed: u64,
     /// Commands refused because the work pool was full.
     pub busy_rejected: u64,
+    /// Commands (interactions and prefix commands) received through the gateway.
+    #[serde(default)]
+    pub via_gateway: u64,
+    /// Interactions received through the interactions endpoint (HTTP).
+    #[serde(default)]
+    pub via_http: u64,
 }
 
 /// One recent error or alert, newest first in [`StatusProvider::incidents`].

@@ -263,6 +263,8 @@ async fn status_reports_version_uptime_shards_budget_commands_and_supervision() 
         served: 40,
         failed: 1,
         busy_rejected: 3,
+        via_gateway: 30,
+        via_http: 14,
     });
     registry.register("shard-0").ready();
     registry.register("shard-1").ready();
@@ -297,7 +299,10 @@ async fn status_reports_version_uptime_shards_budget_commands_and_supervision() 
     );
     assert_eq!(
         body["commands"],
-        json!({"in_flight": 2, "served": 40, "failed": 1, "busy_rejected": 3})
+        json!({
+            "in_flight": 2, "served": 40, "failed": 1, "busy_rejected": 3,
+            "via_gateway": 30, "via_http": 14
+        })
     );
     assert_eq!(
         body["supervisor"],

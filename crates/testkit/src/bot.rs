@@ -4,7 +4,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_bot::{Bot, BotSettings, BotStatus, Core, GatewayView, StopReport};
+use novera_bot::{
+    Bot, BotSettings, BotStatus, Core, EndpointSettings, GatewayView, PublicKey, StopReport,
+};
 use novera_commands::{
     CommandFailure, CommandSet, CommandState, FileStateStore, RegisterOutcome, Router,
     RouterConfig, RouterStats, Scope, StateStore, register,
@@ -38,19 +40,32 @@ struct Assembly {
     settings: BotSettings,
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
+    /// Interactions over HTTP: the bot's endpoint, whose URL the simulator is told.
+    over_http: bool,
 }
 
 impl Assembly {
-    /// Starts the bot (as the binary does) against the simulator at `api_url`, over `state`.
+    /// Starts the bot (as the binary does) against the simulator `control` speaks for, over
+    /// `state`; with `over_http`, the simulator then sends interactions to the bot's endpoint.
     async fn start(
         &self,
-        api_url: String,
+        control: &ControlClient,
         state: Arc<dyn StateStore>,
     ) -> Result<(Bot, Arc<BotStatus>, Core, Escalations), TestkitError> {
         let (core, escalations) = Core::new(RestartPolicy::default());
         let status = Arc::new(BotStatus::new());
+        let endpoint = if self.over_http {
+            let key = PublicKey::from_hex(&control.application().await?.verify_key)?;
+            Some(EndpointSettings::new(([127, 0, 0, 1], 0).into(), key))
+        } else {
+            None
+        };
+        let api_url = control.base_url().to_owned();
         let mut builder = Bot::builder(self.settings.clone())
-            .configure(|settings| settings.gateway.api_url = Some(api_url))
+            .configure(|settings| {
+                settings.gateway.api_url = Some(api_url);
+                settings.interactions = endpoint;
+            })
             .state(state)
             .status(Arc::clone(&status));
         for set in &self.sets {
@@ -64,6 +79,17 @@ impl Assembly {
             let reason = novera_core::error_chain(error);
             bot.stop().await;
             return Err(TestkitError::Registration(reason));
+        }
+        if let Some(url) = bot.interactions_url() {
+            let saved = bounded(
+                "saving the interactions endpoint URL",
+                control.set_interactions_endpoint(Some(url)),
+            )
+            .await?;
+            if let Err(error) = saved {
+                bot.stop().await;
+                return Err(error.into());
+            }
         }
         Ok((bot, status, core, escalations))
     }
@@ -128,6 +154,15 @@ impl TestBotBuilder {
         self
     }
 
+    /// Whether interactions arrive over HTTP (default false: over the gateway): the bot runs
+    /// its interactions endpoint on `127.0.0.1:0` with the simulator's `verify_key`, and the
+    /// simulator is told its URL (after Discord's checks on save) once the bot is up, again
+    /// after [`TestBot::restart_bot`].
+    pub fn interactions_over_http(mut self, over_http: bool) -> Self {
+        self.assembly.over_http = over_http;
+        self
+    }
+
     /// Whether `start` registers the definitions globally (default true).
     pub fn register(mut self, register: bool) -> Self {
         self.assembly.settings.registration = register.then_some(Scope::Global);
@@ -152,10 +187,9 @@ impl TestBotBuilder {
         };
         let sim = self.sim.token(TOKEN).start().await?;
         let control = sim.control();
-        let (bot, status, core, escalations) = self
-            .assembly
-            .start(sim.base_url(), Arc::clone(&store))
-            .await?;
+        // Boxed, like the stop: starting is a large future.
+        let (bot, status, core, escalations) =
+            Box::pin(self.assembly.start(&control, Arc::clone(&store))).await?;
         let (router, gateway) = standalone_parts(&bot);
         let state = control.state().await?;
         let bot = TestBot {
@@ -235,6 +269,7 @@ impl TestBot {
                 settings: settings(),
                 sets: Vec::new(),
                 on_failure: None,
+                over_http: false,
             },
             state: None,
         }
@@ -273,9 +308,10 @@ impl TestBot {
             state_dir,
             ..
         } = self;
-        let report = bot.stop().await;
+        // Boxed: the stop is a large future, and every test awaiting a restart would carry it.
+        let report = Box::pin(bot.stop()).await;
         let (bot, status, core, escalations) =
-            assembly.start(sim.base_url(), Arc::clone(&store)).await?;
+            Box::pin(assembly.start(&control, Arc::clone(&store))).await?;
         let (router, gateway) = standalone_parts(&bot);
         let restarted = Self {
             sim,
@@ -302,6 +338,13 @@ impl TestBot {
             async move { Ok(active.then_some(())) }
         })
         .await
+    }
+
+    /// The bot's interactions endpoint URL, when it was started with
+    /// [`TestBotBuilder::interactions_over_http`].
+    #[must_use]
+    pub fn interactions_url(&self) -> Option<&str> {
+        self.bot.interactions_url()
     }
 
     /// The router (e.g. for [`Router::stats`]).
@@ -582,7 +625,8 @@ impl TestBot {
     /// inspect what the bot did while stopping; stop it with [`SimHandle::shutdown`].
     pub async fn stop_bot(self) -> (StopReport, SimHandle) {
         let Self { sim, bot, .. } = self;
-        (bot.stop().await, sim)
+        // Boxed: the stop is a large future, and every test awaiting a shutdown would carry it.
+        (Box::pin(bot.stop()).await, sim)
     }
 }
 

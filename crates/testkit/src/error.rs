@@ -35,6 +35,9 @@ pub enum TestkitError {
     /// The command state store could not be set up.
     #[error("command state store: {0}")]
     State(String),
+    /// The simulator's `verify_key` is not an Ed25519 public key.
+    #[error("the simulator's verify_key is not a public key")]
+    VerifyKey(#[from] novera_interactions::KeyError),
     /// The simulator returned an id that is not a snowflake.
     #[error("the simulator returned a malformed id `{0}`")]
     BadId(String),

@@ -12,7 +12,9 @@
 //!   ([`TestBot::run_command`], [`TestBot::autocomplete`], [`TestBot::post_message`],
 //!   [`TestBot::click`], [`TestBot::submit_modal`]) and inspect what
 //!   the bot did ([`TestBot::interaction`], [`TestBot::channel_messages`],
-//!   [`TestBot::requests`], [`TestBot::violations`]).
+//!   [`TestBot::requests`], [`TestBot::violations`]). With
+//!   [`TestBotBuilder::interactions_over_http`] the simulator sends interactions to the bot's
+//!   interactions endpoint instead of the gateway.
 //! - [`options`], [`autocomplete_options`]: a slash command's options as Discord sends them.
 //! - Re-exported simulator types ([`InteractionStatus`], ...) and `serde_json`'s [`json!`].
 //!

@@ -8,6 +8,7 @@
 mod cluster;
 mod error;
 mod guards;
+mod interactions;
 mod sources;
 mod types;
 
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) use cluster::ClusterConfig;
 pub(crate) use error::ConfigError;
 pub(crate) use guards::{InstanceConfig, RestGuardConfig};
+pub(crate) use interactions::{InteractionsConfig, SandboxIngress};
 pub(crate) use sources::EnvSource;
 pub(crate) use types::{
     IntentList, LogFormat, LogRotation, Registration, ResourceList, Secret, ShardCountSetting,
@@ -45,6 +47,7 @@ pub(crate) struct Config {
     pub(crate) log: LogConfig,
     pub(crate) alerts: AlertsConfig,
     pub(crate) commands: CommandsConfig,
+    pub(crate) interactions: InteractionsConfig,
     pub(crate) shutdown: ShutdownConfig,
     pub(crate) rest_guard: RestGuardConfig,
     pub(crate) instance: InstanceConfig,
@@ -156,12 +159,16 @@ impl Default for HealthConfig {
 pub(crate) struct SandboxConfig {
     /// Address of the embedded novera-sim.
     pub(crate) listen: std::net::SocketAddr,
+    /// How the sandbox's interactions reach the bot: `gateway` or `http` (the interactions
+    /// endpoint, whose URL the simulator is told).
+    pub(crate) interactions: SandboxIngress,
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
             listen: ([127, 0, 0, 1], 0).into(),
+            interactions: SandboxIngress::Gateway,
         }
     }
 }
@@ -513,7 +520,9 @@ impl Config {
                 "must not be empty; leave it out to disable prefix commands",
             );
         }
-        self.rest_guard.validate(figment)
+        self.rest_guard.validate(figment)?;
+        self.interactions
+            .validate(figment, self.token.is_some() || self.token_file.is_some())
     }
 
     fn resolve_token_file(&mut self, figment: &Figment) -> Result<(), ConfigError> {

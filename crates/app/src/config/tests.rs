@@ -39,6 +39,69 @@ fn defaults_load_without_any_source() {
 }
 
 #[test]
+fn the_interactions_endpoint_needs_a_valid_key_outside_the_sandbox() {
+    const KEY: &str = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+    let listen = ("NOVERA_INTERACTIONS__LISTEN", "127.0.0.1:8687");
+    let config = Config::load(&sources(None, &[])).unwrap();
+    assert_eq!(config.interactions.listen, None);
+    assert_eq!(config.interactions.path, "/interactions");
+
+    let text = error_text(&sources(None, &[("DISCORD_TOKEN", TOKEN), listen]));
+    assert!(text.contains("`interactions.listen`"), "{text}");
+    assert!(text.contains("interactions.public_key"), "{text}");
+
+    let text = error_text(&sources(
+        None,
+        &[("NOVERA_INTERACTIONS__PUBLIC_KEY", "not-hex"), listen],
+    ));
+    assert!(
+        text.contains("`interactions.public_key` = \"not-hex\""),
+        "{text}"
+    );
+    assert!(text.contains("64 hex digits"), "{text}");
+
+    let config = Config::load(&sources(
+        None,
+        &[
+            ("DISCORD_TOKEN", TOKEN),
+            listen,
+            ("NOVERA_INTERACTIONS__PUBLIC_KEY", KEY),
+        ],
+    ))
+    .unwrap();
+    let endpoint = crate::settings::bot_settings(&config).interactions.unwrap();
+    assert_eq!(endpoint.listen.port(), 8687);
+    assert_eq!(endpoint.public_key.to_string(), KEY);
+
+    // The sandbox brings its own key.
+    let config = Config::load(&sources(
+        None,
+        &[listen, ("NOVERA_SANDBOX__INTERACTIONS", "http")],
+    ))
+    .unwrap();
+    assert_eq!(config.sandbox.interactions, SandboxIngress::Http);
+    assert!(
+        crate::settings::bot_settings(&config)
+            .interactions
+            .is_none()
+    );
+
+    for (key, value) in [
+        ("NOVERA_INTERACTIONS__PATH", "interactions"),
+        ("NOVERA_INTERACTIONS__BODY_LIMIT", "10"),
+        ("NOVERA_INTERACTIONS__TIMESTAMP_TOLERANCE", "0s"),
+        ("NOVERA_SANDBOX__INTERACTIONS", "carrier-pigeon"),
+    ] {
+        let text = error_text(&sources(None, &[(key, value)]));
+        let named = key
+            .trim_start_matches("NOVERA_")
+            .replace("__", ".")
+            .to_lowercase();
+        assert!(text.contains(&format!("`{named}`")), "{key}: {text}");
+    }
+}
+
+#[test]
 fn layers_override_in_order_file_env_dotenv() {
     let toml = file("[health]\nlisten = \"127.0.0.1:1000\"\n[commands]\nprefix = \"!\"\n");
     let config = Config::load(&sources(Some(&toml), &[])).unwrap();

@@ -88,6 +88,9 @@ function renderStatus(status) {
   $("failed").textContent = commands ? commands.failed : "–";
   $("shed").textContent = commands ? commands.busy_rejected : "–";
   $("in-flight").textContent = commands ? commands.in_flight : "–";
+  $("ingress").textContent = commands && commands.via_http > 0
+    ? `received: ${commands.via_gateway} gateway, ${commands.via_http} HTTP`
+    : "";
   $("failed").classList.toggle("bad", Boolean(commands && commands.failed > 0));
   $("shed").classList.toggle("warn", Boolean(commands && commands.busy_rejected > 0));
 
