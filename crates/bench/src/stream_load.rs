@@ -19,7 +19,7 @@ use serde_json::json;
 
 use crate::deployment::{Deployment, Phase, Progress};
 use crate::harness::{count, wait_answered};
-use crate::world::session;
+use crate::world::{first_guild_channels, session};
 
 /// The `/ask` marker's answer.
 const MARKER: &str = "bench marker: the last event";
@@ -135,11 +135,7 @@ fn settled(deployment: &Deployment, progress: Progress) -> u64 {
 async fn ask(deployment: &Deployment) -> Result<Marker> {
     let control = &deployment.control;
     let state = control.state().await?;
-    let channels: Vec<u64> = state
-        .guilds
-        .first()
-        .map(|g| g.channels.iter().filter_map(|c| c.parse().ok()).collect())
-        .unwrap_or_default();
+    let channels = first_guild_channels(&state);
     let (Some(&load_channel), Some(&ask_channel)) = (channels.first(), channels.get(1)) else {
         bail!("the world's first guild has fewer than 2 channels");
     };
