@@ -28,6 +28,7 @@ type Tail = Arc<Mutex<VecDeque<(Instant, String)>>>;
 #[derive(Debug, Clone)]
 pub struct BotLaunch {
     binary: PathBuf,
+    role: String,
     dir: PathBuf,
     env: Vec<(String, String)>,
 }
@@ -54,9 +55,17 @@ impl BotLaunch {
         .collect();
         Self {
             binary: binary.to_owned(),
+            role: "run".to_owned(),
             dir: dir.to_owned(),
             env,
         }
+    }
+
+    /// Runs another role of the binary than `run`: `gateway` or `worker` (docs/scaling.md).
+    #[must_use]
+    pub fn role(mut self, role: &str) -> Self {
+        role.clone_into(&mut self.role);
+        self
     }
 
     /// Points the bot at a simulator at `base_url` with the benchmark token.
@@ -89,9 +98,11 @@ impl BotLaunch {
     /// Starts the process and waits (bounded) until it prints its health address.
     pub async fn spawn(&self) -> Result<Bot> {
         let mut cmd = Command::new(&self.binary);
-        cmd.arg("run")
-            .arg("--no-console")
-            .current_dir(&self.dir)
+        cmd.arg(&self.role);
+        if self.role == "run" {
+            cmd.arg("--no-console");
+        }
+        cmd.current_dir(&self.dir)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -201,30 +212,38 @@ pub struct Counters {
     pub identifies: u64,
 }
 
+/// A Prometheus text exposition, parsed.
+fn scrape(text: &str) -> Result<prometheus_parse::Scrape> {
+    prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+        .context("the bot's /metrics is not Prometheus text")
+}
+
+/// The sum of every sample of the counter (or gauge) `name`, over all its labels, as a count.
+fn sum_samples(scrape: &prometheus_parse::Scrape, name: &str) -> u64 {
+    let total: f64 = scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name)
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => v,
+            _ => 0.0,
+        })
+        .sum();
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "counters are non-negative integers well below 2^53"
+    )]
+    let count = total.max(0.0).round() as u64;
+    count
+}
+
 /// Sums the samples of each gateway counter in a Prometheus text exposition.
 pub(crate) fn parse_counters(text: &str) -> Result<Counters> {
-    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
-        .context("the bot's /metrics is not Prometheus text")?;
-    let sum = |name: &str| -> u64 {
-        let total: f64 = scrape
-            .samples
-            .iter()
-            .filter(|s| s.metric == name)
-            .map(|s| match s.value {
-                prometheus_parse::Value::Counter(v)
-                | prometheus_parse::Value::Gauge(v)
-                | prometheus_parse::Value::Untyped(v) => v,
-                _ => 0.0,
-            })
-            .sum();
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "counters are non-negative integers well below 2^53"
-        )]
-        let count = total.max(0.0).round() as u64;
-        count
-    };
+    let scrape = scrape(text)?;
+    let sum = |name: &str| sum_samples(&scrape, name);
     Ok(Counters {
         events: sum("novera_gateway_events_total"),
         dropped: sum("novera_gateway_events_dropped_total"),
@@ -338,32 +357,43 @@ impl Bot {
 
     /// The gateway counters from `/metrics`.
     pub async fn counters(&self) -> Result<Counters> {
-        let text = self
-            .http
+        parse_counters(&self.metrics().await?)
+    }
+
+    /// The sum of every sample of the metric `name` in `/metrics` (0 when absent).
+    pub async fn metric(&self, name: &str) -> Result<u64> {
+        Ok(sum_samples(&scrape(&self.metrics().await?)?, name))
+    }
+
+    /// [`metric`](Self::metric) of each of `names`, from one reading of `/metrics`.
+    pub async fn metrics_of(&self, names: &[&str]) -> Result<Vec<u64>> {
+        let scrape = scrape(&self.metrics().await?)?;
+        Ok(names
+            .iter()
+            .map(|name| sum_samples(&scrape, name))
+            .collect())
+    }
+
+    /// The text of `/metrics`.
+    async fn metrics(&self) -> Result<String> {
+        self.http
             .get(format!("{}/metrics", self.health))
             .send()
             .await
             .with_context(|| format!("GET /metrics; the bot's output:\n{}", self.tail()))?
             .text()
             .await
-            .context("read /metrics")?;
-        parse_counters(&text)
+            .context("read /metrics")
     }
 
     /// Resident and peak memory now.
     pub fn memory(&self) -> Result<Memory> {
-        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
-            .context("read /proc/PID/status")?;
-        parse_status(&text).ok_or_else(|| anyhow!("no VmRSS/VmHWM in /proc/PID/status"))
+        proc_memory(self.pid)
     }
 
     /// CPU time (user + system) the process used so far.
     pub fn cpu_time(&self) -> Result<Duration> {
-        let text = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
-            .context("read /proc/PID/stat")?;
-        parse_cpu_ticks(&text)
-            .map(|ticks| Duration::from_millis(ticks * 1000 / CLOCK_TICKS_PER_SEC))
-            .ok_or_else(|| anyhow!("unreadable /proc/PID/stat"))
+        proc_cpu_time(self.pid)
     }
 
     /// Sends SIGTERM without waiting.
@@ -399,6 +429,22 @@ impl Bot {
             self.tail()
         )
     }
+}
+
+/// Resident and peak memory of process `pid` now, from `/proc/PID/status`.
+pub(crate) fn proc_memory(pid: u32) -> Result<Memory> {
+    let text =
+        std::fs::read_to_string(format!("/proc/{pid}/status")).context("read /proc/PID/status")?;
+    parse_status(&text).ok_or_else(|| anyhow!("no VmRSS/VmHWM in /proc/PID/status"))
+}
+
+/// CPU time (user + system) process `pid` used so far, from `/proc/PID/stat`.
+pub(crate) fn proc_cpu_time(pid: u32) -> Result<Duration> {
+    let text =
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).context("read /proc/PID/stat")?;
+    parse_cpu_ticks(&text)
+        .map(|ticks| Duration::from_millis(ticks * 1000 / CLOCK_TICKS_PER_SEC))
+        .ok_or_else(|| anyhow!("unreadable /proc/PID/stat"))
 }
 
 /// `sysconf(_SC_CLK_TCK)`, 100 on every Linux this runs on.

@@ -82,11 +82,26 @@ pub struct LatencyOptions {
 
 /// One run at one rate.
 #[derive(Debug, Clone)]
-struct RunResult {
-    percentiles: Option<Percentiles>,
-    achieved_rate: f64,
-    unanswered: u64,
-    not_pong: u64,
+pub(crate) struct RunResult {
+    /// Dispatch to first answer of the answered commands, in ms.
+    pub(crate) percentiles: Option<Percentiles>,
+    /// Commands per second actually sent.
+    pub(crate) achieved_rate: f64,
+    /// Commands not answered within 10 s of the end of sending (or not sent at all).
+    pub(crate) unanswered: u64,
+    /// Answers that were not the command's own (the router's "busy" reply, an error).
+    pub(crate) not_pong: u64,
+}
+
+/// The `/ping`s [`send_at_rate`] sent.
+#[derive(Debug, Clone)]
+pub(crate) struct Sent {
+    /// The interactions the simulator created.
+    pub(crate) ids: Vec<String>,
+    /// Commands the simulator refused or the bench could not send.
+    pub(crate) failed: u64,
+    /// Commands per second actually sent.
+    pub(crate) rate: f64,
 }
 
 /// Runs every rate `bench.runs` times against one bot.
@@ -211,38 +226,16 @@ async fn measure(
 }
 
 /// Sends `/ping` at `rate` for `duration`, then collects every answer.
-async fn run_once(control: &ControlClient, rate: u32, duration: Duration) -> Result<RunResult> {
-    let total = (f64::from(rate) * duration.as_secs_f64()).round().max(1.0);
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "a positive command count far below 2^32"
-    )]
-    let total = total as u64;
-    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate.max(1))));
-    // Keep the rate: commands late because of a scheduling hiccup go out at once.
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-    let mut sends = JoinSet::new();
-    let start = Instant::now();
-    for _ in 0..total {
-        ticker.tick().await;
-        let control = control.clone();
-        sends.spawn(async move {
-            control
-                .run_command("ping", Value::Null, None, None, None)
-                .await
-        });
-    }
-    let mut ids = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
-    let mut failed_sends = 0;
-    while let Some(sent) = sends.join_next().await {
-        match sent {
-            Ok(Ok(created)) => ids.push(created.id),
-            _ => failed_sends += 1,
-        }
-    }
-    let achieved_rate = count(total) / start.elapsed().as_secs_f64().max(1e-9);
-
+pub(crate) async fn run_once(
+    control: &ControlClient,
+    rate: u32,
+    duration: Duration,
+) -> Result<RunResult> {
+    let Sent {
+        ids,
+        failed: failed_sends,
+        rate: achieved_rate,
+    } = send_at_rate(control, rate, duration).await;
     // Every command gets the same patience from the end of sending: 10 s.
     let deadline = Instant::now() + Duration::from_secs(10);
     let statuses: Vec<_> = futures_util::stream::iter(ids)
@@ -277,4 +270,43 @@ async fn run_once(control: &ControlClient, rate: u32, duration: Duration) -> Res
         unanswered,
         not_pong,
     })
+}
+
+/// Sends `/ping` at `rate` for `duration` (open loop) and returns what was sent; answers are
+/// not waited for.
+pub(crate) async fn send_at_rate(control: &ControlClient, rate: u32, duration: Duration) -> Sent {
+    let total = (f64::from(rate) * duration.as_secs_f64()).round().max(1.0);
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a positive command count far below 2^32"
+    )]
+    let total = total as u64;
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate.max(1))));
+    // Keep the rate: commands late because of a scheduling hiccup go out at once.
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let mut sends = JoinSet::new();
+    let start = Instant::now();
+    for _ in 0..total {
+        ticker.tick().await;
+        let control = control.clone();
+        sends.spawn(async move {
+            control
+                .run_command("ping", Value::Null, None, None, None)
+                .await
+        });
+    }
+    let mut ids = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    let mut failed = 0;
+    while let Some(sent) = sends.join_next().await {
+        match sent {
+            Ok(Ok(created)) => ids.push(created.id),
+            _ => failed += 1,
+        }
+    }
+    Sent {
+        ids,
+        failed,
+        rate: count(total) / start.elapsed().as_secs_f64().max(1e-9),
+    }
 }

@@ -6,18 +6,21 @@
 //! A leaf: the `novera-bench` binary (`src/main.rs`) over this small library. It runs the bot
 //! as a child process (the binary operators run, release build by default, configured through
 //! `NOVERA_*` variables) and starts novera-sim inside its own process, driving it through the
-//! control API ([`novera_sim::ControlClient`]). It depends on no other workspace crate, so it
-//! measures only what the binary does; twilight-model appears only for the deserialization
-//! ceiling. Benchmarks may use `anyhow` (style.md); nothing depends on this crate.
+//! control API ([`novera_sim::ControlClient`]); the `cluster` scenario also runs `nats-server`.
+//! It depends on no other workspace crate, so it measures only what the binary does;
+//! twilight-model appears only for the deserialization ceiling. Benchmarks may use `anyhow` (style.md); nothing depends on this crate.
 //! Everything listens on and connects to 127.0.0.1 only.
 //!
 //! # Main types
 //! - Scenarios, one function each, returning a [`Report`]: [`throughput`], [`ceiling`],
-//!   [`latency`], [`memory`], [`recovery`], [`startup`]; [`ratios`] combines two reports.
+//!   [`latency`], [`memory`], [`recovery`], [`startup`], [`cluster`] (the gateway and worker
+//!   roles over a real `nats-server`, against the standalone bot); [`ratios`] combines two
+//!   reports.
 //! - [`Bench`]: the binary under test, runs per scenario, progress output.
 //! - [`BotLaunch`] / [`Bot`]: a `novera` child process: its health address, `/readyz`,
 //!   gateway [`Counters`] from `/metrics`, [`Memory`] and CPU time from `/proc`, SIGTERM.
 //! - [`FrameReader`]: a bare gateway client that only reads frames (the push ceiling).
+//! - [`NatsServer`]: the `cluster` scenario's broker, a `nats-server -js` child process.
 //! - [`Report`] / [`Figure`] / [`Summary`] / [`Percentiles`]: one value per run, median and
 //!   spread, printed as a table or one JSON object per scenario.
 //! - [`WorldSize`]: `GxMxC` (guilds x members x channels) and [`start_sim`].
@@ -56,24 +59,32 @@
 
 mod bot;
 mod ceiling;
+mod cluster;
+mod command_load;
+mod deployment;
 mod frames;
 mod harness;
 mod latency;
 mod memory;
+mod nats;
 mod ratios;
 mod recovery;
 mod report;
 mod startup;
 mod stats;
+mod stream_load;
+mod takeover;
 mod throughput;
 mod world;
 
 pub use bot::{BENCH_TOKEN, Bot, BotLaunch, Counters, Memory};
 pub use ceiling::{CeilingOptions, ceiling};
+pub use cluster::{ClusterOptions, cluster};
 pub use frames::{FrameReader, LoadIntents, deserialize};
 pub use harness::{Bench, settle, wait_answered, wait_resumed};
 pub use latency::{Ingress, LatencyOptions, latency};
 pub use memory::{MemoryOptions, memory};
+pub use nats::NatsServer;
 pub use ratios::ratios;
 pub use recovery::{RecoveryOptions, recovery};
 pub use report::{Figure, Report};

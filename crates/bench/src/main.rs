@@ -5,6 +5,7 @@
 //! cargo build --release -p app
 //! cargo run -p novera-bench --release -- throughput --json
 //! cargo run -p novera-bench --release -- all --runs 5
+//! cargo run -p novera-bench --release -- cluster --runs 3   # needs nats-server
 //! ```
 
 use std::path::PathBuf;
@@ -14,8 +15,8 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use novera_bench::{
-    Bench, CeilingOptions, Ingress, LatencyOptions, MemoryOptions, RecoveryOptions, Report,
-    ThroughputOptions, WorldSize,
+    Bench, CeilingOptions, ClusterOptions, Ingress, LatencyOptions, MemoryOptions, RecoveryOptions,
+    Report, ThroughputOptions, WorldSize,
 };
 
 /// `--bot-env` as given, recorded in every report's parameters.
@@ -61,8 +62,11 @@ enum Scenario {
     Recovery(RecoveryArgs),
     /// exec to /readyz 200 in sandbox mode.
     Startup,
-    /// Every scenario with its defaults (size flags of `throughput` and `ceiling` apply), then
-    /// the throughput/ceiling ratios.
+    /// `novera gateway` + `novera worker`s over a real nats-server against `novera run`:
+    /// events/s, commands/s, added p50/p99, redeliveries after a worker is killed, RSS.
+    Cluster(ClusterArgs),
+    /// Every scenario but `cluster` (it needs nats-server) with its defaults (size flags of
+    /// `throughput` and `ceiling` apply), then the throughput/ceiling ratios.
     All(AllArgs),
 }
 
@@ -128,6 +132,31 @@ struct RecoveryArgs {
     heartbeat_ms: u64,
     /// World: guilds x members x channels, like 10x50x5.
     #[arg(long, default_value = "2x10x2")]
+    world: WorldSize,
+}
+
+#[derive(Debug, Args)]
+struct ClusterArgs {
+    /// `MESSAGE_CREATE`s through the bot per run (gateway -> stream -> every worker).
+    #[arg(long, default_value_t = 100_000)]
+    events: u64,
+    /// `/ping`s of the commands/s phase (in waves of 32).
+    #[arg(long, default_value_t = 2_000)]
+    commands: u64,
+    /// `/ping`s per second of the latency phase and around the worker kill.
+    #[arg(long, default_value_t = 200)]
+    rate: u32,
+    /// Seconds the latency phase sends for.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Worker processes (at least 2: one is killed).
+    #[arg(long, default_value_t = 3)]
+    workers: usize,
+    /// Slow commands (/diag of 1.5 s) in flight when a worker is killed.
+    #[arg(long, default_value_t = 50)]
+    kill_commands: u64,
+    /// World: guilds x members x channels (at least 2 channels), like 10x50x5.
+    #[arg(long, default_value = "10x50x5")]
     world: WorldSize,
 }
 
@@ -249,6 +278,12 @@ async fn run(cli: Cli) -> Result<()> {
             );
         }
         Scenario::Startup => print(&novera_bench::startup(&bench).await?, json),
+        Scenario::Cluster(args) => {
+            print(
+                &novera_bench::cluster(&bench, &cluster_options(&args)?).await?,
+                json,
+            );
+        }
         Scenario::All(args) => all(&bench, &args, json).await?,
     }
     Ok(())
@@ -278,6 +313,30 @@ fn latency_options(args: &LatencyArgs) -> Result<LatencyOptions> {
         duration: Duration::from_secs_f64(args.seconds),
         world: args.world,
         ingresses,
+    })
+}
+
+fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
+    if args.rate == 0 {
+        bail!("--rate must be at least 1 per second");
+    }
+    if !(args.seconds > 0.0 && args.seconds <= 3600.0) {
+        bail!("--seconds must be between 0 and 3600");
+    }
+    if args.workers < 2 {
+        bail!("--workers must be at least 2 (one is killed)");
+    }
+    if args.world.channels < 2 {
+        bail!("--world needs at least 2 channels (the load goes to one, the marker to another)");
+    }
+    Ok(ClusterOptions {
+        events: args.events.max(1),
+        commands: args.commands.max(1),
+        rate: args.rate,
+        duration: Duration::from_secs_f64(args.seconds),
+        workers: args.workers,
+        kill_commands: args.kill_commands,
+        world: args.world,
     })
 }
 

@@ -26,7 +26,7 @@ use crate::bot::Bot;
 use crate::frames::LoadIntents;
 use crate::harness::{Bench, count, response_time, settle, wait_answered};
 use crate::report::Report;
-use crate::world::{WorldSize, session, start_sim};
+use crate::world::{WorldSize, first_guild_channels, session, start_sim};
 
 /// Options of the throughput scenario.
 #[derive(Debug, Clone)]
@@ -162,11 +162,7 @@ async fn run_once(bench: &Bench, options: &ThroughputOptions, load: Load) -> Res
     let cpu_before = bot.cpu_time()?;
     let seq_before = session(&control).await?.seq;
     let state = control.state().await?;
-    let channels: Vec<u64> = state
-        .guilds
-        .first()
-        .map(|g| g.channels.iter().filter_map(|c| c.parse().ok()).collect())
-        .unwrap_or_default();
+    let channels = first_guild_channels(&state);
     let first_channel = *channels
         .first()
         .ok_or_else(|| anyhow!("the world has no channel"))?;

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use novera_sim::{ControlClient, SessionInfo, SimHandle, Simulator};
+use novera_sim::{ControlClient, SessionInfo, SimHandle, SimState, Simulator};
 
 use crate::bot::BENCH_TOKEN;
 
@@ -94,6 +94,15 @@ pub(crate) async fn session(control: &ControlClient) -> Result<SessionInfo> {
         .or_else(|| state.sessions.iter().rev().find(|s| s.alive))
         .cloned()
         .ok_or_else(|| anyhow!("the simulator has no live session"))
+}
+
+/// The text channels of the world's first guild (where the scenarios send their loads).
+pub(crate) fn first_guild_channels(state: &SimState) -> Vec<u64> {
+    state
+        .guilds
+        .first()
+        .map(|g| g.channels.iter().filter_map(|c| c.parse().ok()).collect())
+        .unwrap_or_default()
 }
 
 /// Sum of the last sequence numbers of every live session: what the bot must have received.
