@@ -118,6 +118,7 @@ mod register;
 mod registry;
 mod reply;
 mod responder;
+mod retry;
 mod router;
 mod stats;
 mod wait;

@@ -12,7 +12,9 @@
 //! process: one that crashed after answering, whose gateway session replayed the interaction to
 //! this one, or a worker that stopped. If `@original` holds a finished answer, the interaction is
 //! done and nothing more is sent for it; if it is still "thinking..." (only deferred), this
-//! process's answer goes there as an edit.
+//! process's answer goes there as an edit. A 40060 on a *retried* callback is different: this
+//! process's own earlier attempt landed (its answer was lost), so the stage is what it sent.
+//! Every REST call goes through `retry.rs` (5xx and transport failures, where repeating is safe).
 
 use std::future::IntoFuture;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use std::time::Duration;
 
 use novera_core::deadline;
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 use twilight_http::Client;
 use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
@@ -33,11 +36,14 @@ use twilight_model::id::marker::{
     ApplicationMarker, ChannelMarker, InteractionMarker, MessageMarker,
 };
 
+use crate::config::INTERACTION_WINDOW;
 use crate::error::ReplyError;
 use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::reply::Reply;
+use crate::retry::{self, Budget, Repeat};
 
 mod forms;
+mod message;
 
 /// Discord's "Interaction has already been acknowledged".
 const ALREADY_ACKNOWLEDGED: u64 = 40060;
@@ -132,6 +138,8 @@ pub(crate) struct Responder {
     target: Target,
     kind: Kind,
     rest_deadline: Duration,
+    /// When Discord's window for the first response closes (no callback is retried after it).
+    window_ends: Instant,
     state: Mutex<State>,
     /// Where acknowledgements are recorded when several processes may answer (cluster roles).
     ledger: Option<Arc<dyn InteractionLedger>>,
@@ -161,6 +169,7 @@ impl Responder {
             target,
             kind,
             rest_deadline,
+            window_ends: Instant::now() + INTERACTION_WINDOW,
             state: Mutex::new(State {
                 stage: Stage::Fresh,
                 last_message: None,
@@ -172,6 +181,13 @@ impl Responder {
     /// Records every acknowledgement in `ledger`.
     pub(crate) fn with_ledger(mut self, ledger: Option<Arc<dyn InteractionLedger>>) -> Self {
         self.ledger = ledger;
+        self
+    }
+
+    /// Dates Discord's first-response window from `at`, when the event was received (default:
+    /// when this responder was made).
+    pub(crate) fn received_at(mut self, at: Instant) -> Self {
+        self.window_ends = at + INTERACTION_WINDOW;
         self
     }
 
@@ -265,10 +281,9 @@ impl Responder {
         match &self.target {
             Target::Message { channel_id, .. } => {
                 // No window to beat for text messages; show "typing..." as the equivalent.
-                let http = Arc::clone(&self.http);
-                let channel_id = *channel_id;
-                self.bounded("POST typing", async move {
-                    http.create_typing_trigger(channel_id).await
+                let (http, channel_id) = (&self.http, *channel_id);
+                self.bounded("POST typing", Repeat::Idempotent, move || {
+                    http.create_typing_trigger(channel_id)
                 })
                 .await?;
                 Ok(false)
@@ -441,10 +456,9 @@ impl Responder {
     pub(crate) async fn original(&self) -> Result<Message, ReplyError> {
         match &self.target {
             Target::Interaction { token, .. } => {
-                let http = Arc::clone(&self.http);
-                let (app, token) = (self.application_id, token.clone());
-                self.bounded_model("GET @original", async move {
-                    http.interaction(app).response(&token).await
+                let (http, app) = (&self.http, self.application_id);
+                self.bounded_model("GET @original", Repeat::Idempotent, move || async move {
+                    http.interaction(app).response(token).await
                 })
                 .await
             }
@@ -453,10 +467,9 @@ impl Responder {
                 let Some(last) = last else {
                     return Err(ReplyError::Unsupported("nothing was sent yet"));
                 };
-                let http = Arc::clone(&self.http);
-                let channel_id = *channel_id;
-                self.bounded_model("GET message", async move {
-                    http.message(channel_id, last).await
+                let (http, channel_id) = (&self.http, *channel_id);
+                self.bounded_model("GET message", Repeat::Idempotent, move || {
+                    http.message(channel_id, last)
                 })
                 .await
             }
@@ -477,18 +490,35 @@ impl Responder {
         // Assume the callback lands: if this future is dropped mid-request (deadline), a
         // second callback would only earn a 40060, while a follow-up still reaches the user.
         state.stage = next;
-        let response = InteractionResponse { kind, data };
-        let http = Arc::clone(&self.http);
-        let (app, id, token) = (self.application_id, *id, token.clone());
-        let sent = self
-            .bounded("POST interaction callback", async move {
+        let response = &InteractionResponse { kind, data };
+        let (http, app, id) = (&self.http, self.application_id, *id);
+        let budget = Budget {
+            total: self.rest_deadline,
+            retry_until: Some(self.window_ends),
+        };
+        let sent = retry::send(
+            "POST interaction callback",
+            Repeat::Idempotent,
+            budget,
+            move || async move {
                 http.interaction(app)
-                    .create_response(id, &token, &response)
+                    .create_response(id, token, response)
                     .await
-            })
-            .await;
+            },
+        )
+        .await;
+        let retried = sent.retried();
+        let sent = sent.result;
         match &sent {
             Ok(_) => self.record(id, next).await,
+            Err(ReplyError::Http(error))
+                if retried && discord_code(error) == Some(ALREADY_ACKNOWLEDGED) =>
+            {
+                // An earlier attempt of this very callback landed and only its answer was lost.
+                tracing::info!(interaction = %id, "a retried callback had landed before");
+                self.record(id, next).await;
+                return Ok(());
+            }
             Err(ReplyError::Http(error)) if discord_code(error) == Some(ALREADY_ACKNOWLEDGED) => {
                 // Someone already acknowledged it: a replay after a crash (the first answer
                 // landed before the process died) or another process of the bot.
@@ -548,13 +578,12 @@ impl Responder {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let http = Arc::clone(&self.http);
-        let (app, token, reply) = (self.application_id, token.clone(), reply.clone());
-        self.bounded_model("PATCH @original", async move {
+        let (http, app) = (&self.http, self.application_id);
+        self.bounded_model("PATCH @original", Repeat::Idempotent, move || async move {
             let mentions = reply.mentions();
             let client = http.interaction(app);
             let mut request = client
-                .update_response(&token)
+                .update_response(token)
                 .allowed_mentions(Some(&mentions));
             if let Some(content) = &reply.content {
                 request = request.content(Some(content));
@@ -574,28 +603,31 @@ impl Responder {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let http = Arc::clone(&self.http);
-        let (app, token, reply) = (self.application_id, token.clone(), reply.clone());
-        self.bounded_model("POST follow-up", async move {
-            let mentions = reply.mentions();
-            let client = http.interaction(app);
-            let mut request = client
-                .create_followup(&token)
-                .allowed_mentions(Some(&mentions));
-            if let Some(content) = &reply.content {
-                request = request.content(content);
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(embeds);
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(components);
-            }
-            if let Some(flags) = reply.flags() {
-                request = request.flags(flags);
-            }
-            request.await
-        })
+        let (http, app) = (&self.http, self.application_id);
+        self.bounded_model(
+            "POST follow-up",
+            Repeat::UnlessDelivered,
+            move || async move {
+                let mentions = reply.mentions();
+                let client = http.interaction(app);
+                let mut request = client
+                    .create_followup(token)
+                    .allowed_mentions(Some(&mentions));
+                if let Some(content) = &reply.content {
+                    request = request.content(content);
+                }
+                if let Some(embeds) = &reply.embeds {
+                    request = request.embeds(embeds);
+                }
+                if let Some(components) = &reply.components {
+                    request = request.components(components);
+                }
+                if let Some(flags) = reply.flags() {
+                    request = request.flags(flags);
+                }
+                request.await
+            },
+        )
         .await
     }
 
@@ -603,41 +635,25 @@ impl Responder {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let http = Arc::clone(&self.http);
-        let (app, token) = (self.application_id, token.clone());
-        self.bounded("DELETE @original", async move {
-            http.interaction(app).delete_response(&token).await
+        let (http, app) = (&self.http, self.application_id);
+        self.bounded("DELETE @original", Repeat::Idempotent, move || async move {
+            http.interaction(app).delete_response(token).await
         })
         .await
         .map(drop)
     }
 
+    /// Posts a channel message once, however often the request is repeated (`message.rs`).
     async fn create_message(
         &self,
         channel_id: Id<ChannelMarker>,
         reply_to: Option<Id<MessageMarker>>,
         reply: &Reply,
     ) -> Result<Message, ReplyError> {
-        let http = Arc::clone(&self.http);
-        let reply = reply.clone();
-        self.bounded_model("POST message", async move {
-            let mentions = reply.mentions();
-            let mut request = http
-                .create_message(channel_id)
-                .allowed_mentions(Some(&mentions));
-            if let Some(to) = reply_to {
-                request = request.reply(to).fail_if_not_exists(false);
-            }
-            if let Some(content) = &reply.content {
-                request = request.content(content);
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(embeds);
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(components);
-            }
-            request.await
+        let body = &message::body(reply, reply_to);
+        let http = &self.http;
+        self.bounded_model("POST message", Repeat::Idempotent, move || {
+            http.create_message(channel_id).payload_json(body)
         })
         .await
     }
@@ -648,9 +664,8 @@ impl Responder {
         message_id: Id<MessageMarker>,
         reply: &Reply,
     ) -> Result<Message, ReplyError> {
-        let http = Arc::clone(&self.http);
-        let reply = reply.clone();
-        self.bounded_model("PATCH message", async move {
+        let http = &self.http;
+        self.bounded_model("PATCH message", Repeat::Idempotent, move || async move {
             let mentions = reply.mentions();
             let mut request = http
                 .update_message(channel_id, message_id)
@@ -669,21 +684,38 @@ impl Responder {
         .await
     }
 
-    /// Runs one REST call under the REST deadline.
-    async fn bounded<T, F>(&self, what: &'static str, request: F) -> Result<T, ReplyError>
+    /// Runs one REST call under the REST deadline, repeated where that is safe (`retry.rs`);
+    /// `request` builds the same request each time.
+    async fn bounded<T, F, R>(
+        &self,
+        what: &'static str,
+        repeat: Repeat,
+        request: F,
+    ) -> Result<T, ReplyError>
     where
-        F: IntoFuture<Output = Result<T, twilight_http::Error>>,
+        F: FnMut() -> R,
+        R: IntoFuture<Output = Result<T, twilight_http::Error>>,
     {
-        Ok(deadline(what, self.rest_deadline, request.into_future()).await??)
+        let budget = Budget {
+            total: self.rest_deadline,
+            retry_until: None,
+        };
+        retry::send(what, repeat, budget, request).await.result
     }
 
-    /// Runs one REST call under the REST deadline and reads its body.
-    async fn bounded_model<T, F>(&self, what: &'static str, request: F) -> Result<T, ReplyError>
+    /// [`bounded`](Self::bounded), then reads the body (never repeated: the request landed).
+    async fn bounded_model<T, F, R>(
+        &self,
+        what: &'static str,
+        repeat: Repeat,
+        request: F,
+    ) -> Result<T, ReplyError>
     where
         T: serde::de::DeserializeOwned + Unpin + Send,
-        F: IntoFuture<Output = Result<twilight_http::Response<T>, twilight_http::Error>>,
+        F: FnMut() -> R,
+        R: IntoFuture<Output = Result<twilight_http::Response<T>, twilight_http::Error>>,
     {
-        let response = self.bounded(what, request).await?;
+        let response = self.bounded(what, repeat, request).await?;
         Ok(deadline(what, self.rest_deadline, response.model()).await??)
     }
 }

@@ -269,6 +269,7 @@ impl Router {
         let responder = Arc::new(
             self.shared
                 .interaction_responder(&interaction, kind)
+                .received_at(received_at)
                 .resuming(resume),
         );
         let Some(entry) = entry else {

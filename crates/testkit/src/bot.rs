@@ -30,13 +30,34 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// Configures a [`TestBot`]; see [`TestBot::builder`].
 #[must_use]
-#[derive(Debug)]
 pub struct TestBotBuilder {
     sim: SimulatorBuilder,
     bot: BotBuilder,
+    /// Where the bot's REST calls go, given the simulator's base URL.
+    rest_url: Option<RestUrl>,
+}
+
+/// Maps the simulator's base URL to the URL the bot sends its REST calls to.
+type RestUrl = Box<dyn FnOnce(&str) -> String + Send>;
+
+impl std::fmt::Debug for TestBotBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestBotBuilder")
+            .field("sim", &self.sim)
+            .field("bot", &self.bot)
+            .field("custom_rest_url", &self.rest_url.is_some())
+            .finish()
+    }
 }
 
 impl TestBotBuilder {
+    /// Sends the bot's REST calls to the URL `to` returns for the simulator's base URL (e.g. a
+    /// proxy in front of it that loses answers); the gateway is still the simulator's.
+    pub fn rest_url(mut self, to: impl FnOnce(&str) -> String + Send + 'static) -> Self {
+        self.rest_url = Some(Box::new(to));
+        self
+    }
+
     /// Adds a command set.
     pub fn commands(mut self, set: CommandSet) -> Self {
         self.bot = self.bot.commands(set);
@@ -80,9 +101,13 @@ impl TestBotBuilder {
         let control = sim.control();
         let (core, escalations) = Core::new(RestartPolicy::default());
         let status = Arc::new(BotStatus::new());
+        let api_url = match self.rest_url {
+            Some(to) => to(&sim.base_url()),
+            None => sim.base_url(),
+        };
         let builder = self
             .bot
-            .configure(|settings| settings.gateway.api_url = Some(sim.base_url()))
+            .configure(|settings| settings.gateway.api_url = Some(api_url))
             .status(Arc::clone(&status));
         let bot = bounded("bot start", builder.start(&core)).await??;
         if let Some(Err(error)) = bot.registration() {
@@ -155,6 +180,7 @@ impl TestBot {
                 .heartbeat_interval(Duration::from_millis(250))
                 .identify_window(Duration::from_millis(20)),
             bot: Bot::builder(settings()),
+            rest_url: None,
         }
     }
 
