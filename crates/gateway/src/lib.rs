@@ -89,6 +89,7 @@ mod gateway;
 mod identify;
 mod login;
 mod metrics;
+mod payload;
 mod runner;
 mod session_store;
 mod shutdown_report;
@@ -101,7 +102,8 @@ pub use gateway::{Events, Gateway};
 pub use login::{Login, login};
 pub use metrics::{
     CLOSES_TOTAL, EVENTS_DROPPED_TOTAL, EVENTS_TOTAL, HEARTBEAT_LATENCY_SECONDS, IDENTIFIES_TOTAL,
-    IDENTIFY_BUDGET_REMAINING, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE, describe_metrics,
+    IDENTIFY_BUDGET_REMAINING, PAYLOAD_ERRORS_TOTAL, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE,
+    describe_metrics,
 };
 pub use novera_cache::{Cache, ResourceType};
 pub use session_store::{FileSessionStore, SavedSession, SessionStore, StoreFuture};

@@ -5,20 +5,23 @@
 //! would stop heartbeating and Discord would drop the session: the exact failure this crate
 //! exists to prevent. The runner therefore only does cheap inline work per event (cache update,
 //! standby, counters) and `try_send`s the event to a bounded queue, shedding with a metric when
-//! the consumer is behind.
+//! the consumer is behind. It reads the shard's raw messages and parses them itself
+//! (`payload.rs`), so a payload twilight cannot use is counted and logged, never silently lost
+//! or fatal.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures_util::StreamExt as _;
 use novera_cache::Cache;
 use novera_core::TaskError;
 use tokio::sync::mpsc::{self, error::TrySendError};
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 use tokio_util::sync::CancellationToken;
-use twilight_gateway::error::ReceiveMessageErrorType;
+use twilight_gateway::error::{ReceiveMessageError, ReceiveMessageErrorType};
 use twilight_gateway::{
-    CloseFrame, Config, ConfigBuilder, Event, EventTypeFlags, Shard, ShardId,
-    ShardState as TwilightState, StreamExt as _,
+    CloseFrame, Config, ConfigBuilder, Event, EventTypeFlags, Message, Shard, ShardId,
+    ShardState as TwilightState,
 };
 use twilight_model::gateway::Intents;
 use twilight_standby::Standby;
@@ -27,6 +30,7 @@ use crate::close_code;
 use crate::forwarded::Forwarded;
 use crate::identify::IdentifyQueue;
 use crate::metrics::ShardMetrics;
+use crate::payload::{self, PayloadErrors, PayloadKind, Skipped};
 use crate::status::{BaseState, ShardSlot};
 
 /// At most one "queue full" warning per shard per this period (the metric counts every one).
@@ -70,6 +74,8 @@ pub(crate) struct ShardRunner {
     /// The current session's id, shared by every forwarded event (copied only when it changes).
     session_id: Option<Arc<str>>,
     metrics: ShardMetrics,
+    /// Payloads skipped because they could not be read.
+    payloads: PayloadErrors,
     /// Whether this runner (or an earlier incarnation) has connected before.
     connected_before: bool,
     /// Whether a close was reported since the latest HELLO.
@@ -86,12 +92,14 @@ impl ShardRunner {
         restarted: bool,
     ) -> Self {
         let metrics = ShardMetrics::new(slot.id);
+        let payloads = PayloadErrors::new(slot.id);
         Self {
             shared,
             slot,
             events,
             session_id: None,
             metrics,
+            payloads,
             connected_before: restarted,
             closed_since_hello: false,
             shed_since_warn: 0,
@@ -165,7 +173,7 @@ impl ShardRunner {
                     self.slot.component.touch();
                     continue;
                 }
-                item = shard.next_event(EventTypeFlags::all()) => item,
+                item = shard.next() => item,
             };
             // No touch per event: `tick` keeps the progress promise, and is polled first on
             // every turn of a burst.
@@ -174,34 +182,65 @@ impl ShardRunner {
             // overflowed and events were shed. Spending tokio's cooperative budget yields every
             // few dozen events; heartbeats are unaffected (they are sent from this same poll).
             tokio::task::consume_budget().await;
-            match item {
-                Some(Ok(event)) => match self.handle(&shard, event, closing.is_some()) {
-                    Flow::Continue => {}
-                    Flow::Closed => {
-                        clean = true;
-                        break;
+            let event = match item {
+                Some(Ok(Message::Close(frame))) => Event::GatewayClose(frame),
+                Some(Ok(Message::Text(json))) => match payload::decode(&json) {
+                    Ok(event) => event,
+                    Err(skipped) => {
+                        self.skipped(&skipped);
+                        continue;
                     }
-                    Flow::Fatal(code) => return Err(self.fatal(code)),
                 },
-                Some(Err(error)) => match error.kind() {
-                    ReceiveMessageErrorType::Reconnect => {
-                        tracing::warn!(shard = id, %error, "could not connect to the gateway; retrying with backoff");
-                    }
-                    ReceiveMessageErrorType::Deserializing { .. } => {
-                        // The payload itself is not logged: it may hold users' messages.
-                        tracing::warn!(shard = id, source = ?std::error::Error::source(&error), "skipped a gateway event that could not be parsed");
-                    }
-                    _ => tracing::warn!(shard = id, %error, "gateway receive error"),
-                },
+                Some(Err(error)) => {
+                    self.receive_error(&error);
+                    continue;
+                }
                 // Only after a fatal close, which `handle` already turned into an error.
                 None => {
                     let code = self.slot.lock().last_close_code.unwrap_or_default();
                     return Err(self.fatal(code));
                 }
+            };
+            match self.handle(&shard, event, closing.is_some()) {
+                Flow::Continue => {}
+                Flow::Closed => {
+                    clean = true;
+                    break;
+                }
+                Flow::Fatal(code) => return Err(self.fatal(code)),
             }
         }
         self.finish(&shard, clean);
         Ok(())
+    }
+
+    /// Logs (and counts, for a payload) an error the shard reported instead of a message.
+    fn receive_error(&mut self, error: &ReceiveMessageError) {
+        let id = self.slot.id;
+        let (kind, name) = match error.kind() {
+            ReceiveMessageErrorType::Reconnect => {
+                tracing::warn!(shard = id, %error, "could not connect to the gateway; retrying with backoff");
+                return;
+            }
+            // The shard could not even read the envelope (the payload is never logged).
+            ReceiveMessageErrorType::Deserializing { event } => {
+                (PayloadKind::Invalid, payload::event_name(event))
+            }
+            // twilight closes with 4000 and resumes: the stream after it is unreadable.
+            ReceiveMessageErrorType::Compression => (PayloadKind::Undecodable, None),
+            _ => {
+                tracing::warn!(shard = id, %error, "gateway receive error");
+                return;
+            }
+        };
+        let cause = std::error::Error::source(error).map(payload::describe);
+        self.skipped(&Skipped { kind, name, cause });
+    }
+
+    /// Counts (and the first time, logs) a payload that did not become an event.
+    fn skipped(&mut self, skipped: &Skipped<'_>) {
+        self.payloads.record(skipped);
+        self.slot.lock().payload_errors += 1;
     }
 
     /// Starts a resumable close; `None` when there is no connection to close.

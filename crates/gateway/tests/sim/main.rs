@@ -11,5 +11,6 @@ mod checkpoint;
 mod connect;
 mod faults;
 mod forward;
+mod garbage;
 mod restart;
 mod shards;
