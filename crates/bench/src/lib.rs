@@ -13,7 +13,8 @@
 //!
 //! # Main types
 //! - Scenarios, one function each, returning a [`Report`]: [`throughput`], [`ceiling`],
-//!   [`latency`], [`memory`], [`recovery`], [`startup`]; [`ratios`] combines two reports.
+//!   [`latency`], [`memory`], [`recovery`], [`startup`], [`chaos`] (a soak under seeded
+//!   faults); [`ratios`] combines two reports.
 //! - [`Bench`]: the binary under test, runs per scenario, progress output.
 //! - [`BotLaunch`] / [`Bot`]: a `novera` child process: its health address, `/readyz`,
 //!   gateway [`Counters`] from `/metrics`, [`Memory`] and CPU time from `/proc`, SIGTERM.
@@ -56,6 +57,7 @@
 
 mod bot;
 mod ceiling;
+mod chaos;
 mod frames;
 mod harness;
 mod latency;
@@ -70,6 +72,7 @@ mod world;
 
 pub use bot::{BENCH_TOKEN, Bot, BotLaunch, Counters, Memory};
 pub use ceiling::{CeilingOptions, ceiling};
+pub use chaos::{ChaosOptions, chaos};
 pub use frames::{FrameReader, LoadIntents, deserialize};
 pub use harness::{Bench, settle, wait_answered, wait_resumed};
 pub use latency::{LatencyOptions, latency};

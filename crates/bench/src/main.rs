@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use novera_bench::{
-    Bench, CeilingOptions, LatencyOptions, MemoryOptions, RecoveryOptions, Report,
+    Bench, CeilingOptions, ChaosOptions, LatencyOptions, MemoryOptions, RecoveryOptions, Report,
     ThroughputOptions, WorldSize,
 };
 
@@ -60,6 +60,10 @@ enum Scenario {
     Recovery(RecoveryArgs),
     /// exec to /readyz 200 in sandbox mode.
     Startup,
+    /// A soak under seeded random faults every 1-4 s (gateway, REST, garbage) with steady
+    /// commands and events: commands delivered, answered, late, twice; identifies; RSS. Runs
+    /// once (`--runs` does not apply) and is not part of `all`.
+    Chaos(ChaosArgs),
     /// Every scenario with its defaults (size flags of `throughput` and `ceiling` apply), then
     /// the throughput/ceiling ratios.
     All(AllArgs),
@@ -123,6 +127,31 @@ struct RecoveryArgs {
     heartbeat_ms: u64,
     /// World: guilds x members x channels, like 10x50x5.
     #[arg(long, default_value = "2x10x2")]
+    world: WorldSize,
+}
+
+#[derive(Debug, Args)]
+struct ChaosArgs {
+    /// Minutes of faults and commands (fractions allowed, e.g. 0.34 for about 20 s).
+    #[arg(long, default_value_t = 10.0)]
+    minutes: f64,
+    /// Seed of the fault generator (the same seed draws the same faults).
+    #[arg(long, default_value_t = 17)]
+    seed: u64,
+    /// Slash commands per second.
+    #[arg(long, default_value_t = 20)]
+    rate: u32,
+    /// Prefix commands (`!ping`) per second.
+    #[arg(long, default_value_t = 2.0)]
+    prefix_rate: f64,
+    /// Events of the simulator's mixed load per second.
+    #[arg(long, default_value_t = 100)]
+    events: u64,
+    /// Heartbeat interval of the simulator, in ms.
+    #[arg(long, default_value_t = 1000)]
+    heartbeat_ms: u64,
+    /// World: guilds x members x channels, like 10x50x5.
+    #[arg(long, default_value = "2x20x3")]
     world: WorldSize,
 }
 
@@ -244,6 +273,12 @@ async fn run(cli: Cli) -> Result<()> {
             );
         }
         Scenario::Startup => print(&novera_bench::startup(&bench).await?, json),
+        Scenario::Chaos(args) => {
+            print(
+                &novera_bench::chaos(&bench, &chaos_options(&args)?).await?,
+                json,
+            );
+        }
         Scenario::All(args) => all(&bench, &args, json).await?,
     }
     Ok(())
@@ -266,6 +301,25 @@ fn latency_options(args: &LatencyArgs) -> Result<LatencyOptions> {
     Ok(LatencyOptions {
         rates: args.rates.clone(),
         duration: Duration::from_secs_f64(args.seconds),
+        world: args.world,
+    })
+}
+
+fn chaos_options(args: &ChaosArgs) -> Result<ChaosOptions> {
+    if !(args.minutes > 0.0 && args.minutes <= 24.0 * 60.0) {
+        bail!("--minutes must be between 0 and 1440");
+    }
+    if args.rate == 0 || !(0.0..=1000.0).contains(&args.prefix_rate) {
+        bail!("--rate must be at least 1 and --prefix-rate between 0 and 1000");
+    }
+    Ok(ChaosOptions {
+        duration: Duration::from_secs_f64(args.minutes * 60.0),
+        seed: args.seed,
+        commands_per_s: args.rate,
+        prefix_per_s: args.prefix_rate,
+        events_per_s: args.events,
+        fault_every: (Duration::from_secs(1), Duration::from_secs(4)),
+        heartbeat: Duration::from_millis(args.heartbeat_ms.max(100)),
         world: args.world,
     })
 }
