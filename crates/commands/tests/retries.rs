@@ -132,6 +132,33 @@ async fn a_failed_callback_is_retried_and_answered_once() {
 }
 
 #[tokio::test]
+async fn a_rate_limited_callback_is_repeated_by_the_limiter_and_answered_once() {
+    let bot = start(CancellationToken::new(), Arc::new(Notify::new())).await;
+    for scope in ["user", "global", "shared"] {
+        let fault: Fault = serde_json::from_value(json!({
+            "kind": "rate_limit",
+            "scope": scope,
+            "count": 1,
+            "path_prefix": "/interactions/",
+            "retry_after": 0.2,
+        }))
+        .expect("a rate_limit fault");
+        bot.control().fault(&fault).await.expect("fault armed");
+        let id = bot.run_command("answer", Value::Null).await.expect("sent");
+        let answer = bot.wait_responded(id).await.expect("answered");
+        assert_eq!(answer.content.as_deref(), Some("the answer"), "{scope}");
+        let tries = statuses(&bot, "POST", &format!("/interactions/{id}/")).await;
+        assert_eq!(
+            tries,
+            vec![429, 204],
+            "{scope}: twilight-http repeats a 429 itself"
+        );
+    }
+    assert!(bot.violations().await.expect("state").is_empty());
+    bot.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_failed_edit_of_the_original_is_retried() {
     let bot = start(CancellationToken::new(), Arc::new(Notify::new())).await;
     // The callback is not under /webhooks/: the fault hits the edit.
