@@ -70,22 +70,7 @@ const FIRST_MINUTE: Duration = Duration::from_secs(60);
 /// Runs the soak once (`bench.runs` does not repeat it: one run is `duration` long).
 pub async fn chaos(bench: &Bench, options: &ChaosOptions) -> Result<Report> {
     let mut report = Report::new("chaos");
-    report.param("duration_s", options.duration.as_secs_f64());
-    report.param("seed", options.seed);
-    report.param("commands_per_s", options.commands_per_s);
-    report.param("prefix_per_s", options.prefix_per_s);
-    report.param("events_per_s", options.events_per_s);
-    report.param(
-        "fault_every_s",
-        format!(
-            "{}-{}",
-            options.fault_every.0.as_secs_f64(),
-            options.fault_every.1.as_secs_f64()
-        ),
-    );
-    report.param("heartbeat_ms", options.heartbeat.as_secs_f64() * 1000.0);
-    report.param("world", options.world.to_string());
-
+    params(&mut report, options);
     let sim = start_strict_sim(options).await?;
     let control = sim.control();
     let dir = tempfile::tempdir().context("temporary directory")?;
@@ -124,12 +109,12 @@ pub async fn chaos(bench: &Bench, options: &ChaosOptions) -> Result<Report> {
     tokio::time::sleep(DRAIN).await;
     settle(&bot, &control, Duration::from_secs(60)).await?;
     let after = bot.counters().await?;
-    let commands = classify(&control, &run.interactions).await?;
+    let (commands, deliveries) = classify(&control, &run.interactions).await?;
     let mut messages = Vec::new();
     for channel in &channels {
         messages.extend(control.channel_messages(channel).await?);
     }
-    let prefixed = Prefixed::count(&run.posted, &messages, &state.bot_user_id);
+    let prefixed = Prefixed::count(&run.posted, &messages, &state.bot_user_id, &deliveries);
     let world = control.state().await?;
 
     if commands.answered == 0 {
@@ -178,7 +163,27 @@ pub async fn chaos(bench: &Bench, options: &ChaosOptions) -> Result<Report> {
     memory_figures(&mut report, &run.memory, options.duration);
     report.note("delivered: written to a live session of the bot; undeliverable commands were sent while no session existed (after op 9 false, 4009 or 1001, before the next READY)");
     report.note("lost = delivered but never answered; late = first callback after 3 s (refused by the strict simulator)");
+    report.note("prefix_unanswered_with_a_session: unanswered prefix commands posted while the slash commands sent just before and after them were delivered (a session existed)");
     Ok(report)
+}
+
+/// The soak's settings, as the report's parameters.
+fn params(report: &mut Report, options: &ChaosOptions) {
+    report.param("duration_s", options.duration.as_secs_f64());
+    report.param("seed", options.seed);
+    report.param("commands_per_s", options.commands_per_s);
+    report.param("prefix_per_s", options.prefix_per_s);
+    report.param("events_per_s", options.events_per_s);
+    report.param(
+        "fault_every_s",
+        format!(
+            "{}-{}",
+            options.fault_every.0.as_secs_f64(),
+            options.fault_every.1.as_secs_f64()
+        ),
+    );
+    report.param("heartbeat_ms", options.heartbeat.as_secs_f64() * 1000.0);
+    report.param("world", options.world.to_string());
 }
 
 /// A strict simulator (Discord's outcomes for every rule) on an ephemeral loopback port.
@@ -196,10 +201,10 @@ async fn start_strict_sim(options: &ChaosOptions) -> Result<SimHandle> {
 
 /// What the soak sent and saw while it ran.
 struct Run {
-    /// Interaction ids of the slash commands.
-    interactions: Vec<String>,
-    /// Message ids of the prefix commands.
-    posted: Vec<String>,
+    /// Interaction ids of the slash commands, with when they were sent.
+    interactions: Vec<(Duration, String)>,
+    /// Message ids of the prefix commands, with when they were posted.
+    posted: Vec<(Duration, String)>,
     /// Sends the control API refused.
     failed_sends: u64,
     /// Applied faults by kind, in [`KINDS`] order.
@@ -228,8 +233,8 @@ async fn soak(
     let (mut faults_missed, mut forced_identifies) = (0, 0);
     let mut plan = FaultPlan::new(options.seed, options.fault_every);
 
-    let commands = send_commands(control, options.commands_per_s, end);
-    let prefixes = post_prefixes(control, channels, options.prefix_per_s, end);
+    let commands = send_commands(control, options.commands_per_s, start, end);
+    let prefixes = post_prefixes(control, channels, options.prefix_per_s, start, end);
     let load = async {
         let mut skipped = 0;
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
@@ -313,24 +318,27 @@ async fn soak(
 async fn send_commands(
     control: &ControlClient,
     rate: u32,
+    start: Instant,
     end: tokio::time::Instant,
-) -> (Vec<String>, u64) {
+) -> (Vec<(Duration, String)>, u64) {
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate.max(1))));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut sends = JoinSet::new();
     while tokio::time::Instant::now() < end {
         ticker.tick().await;
         let control = control.clone();
+        let at = start.elapsed();
         sends.spawn(async move {
             control
                 .run_command("ping", Value::Null, None, None, None)
                 .await
+                .map(|created| (at, created.id))
         });
     }
     let (mut ids, mut failed) = (Vec::new(), 0);
     while let Some(sent) = sends.join_next().await {
         match sent {
-            Ok(Ok(created)) => ids.push(created.id),
+            Ok(Ok(sent)) => ids.push(sent),
             _ => failed += 1,
         }
     }
@@ -343,8 +351,9 @@ async fn post_prefixes(
     control: &ControlClient,
     channels: &[u64],
     rate: f64,
+    start: Instant,
     end: tokio::time::Instant,
-) -> (Vec<String>, u64) {
+) -> (Vec<(Duration, String)>, u64) {
     let (mut ids, mut failed) = (Vec::new(), 0);
     if rate <= 0.0 {
         return (ids, failed);
@@ -356,30 +365,38 @@ async fn post_prefixes(
             break;
         }
         ticker.tick().await;
+        let at = start.elapsed();
         match control.post_message(channel, "!ping", None).await {
-            Ok(created) => ids.push(created.id),
+            Ok(created) => ids.push((at, created.id)),
             Err(_) => failed += 1,
         }
     }
     (ids, failed)
 }
 
-/// Every slash command's record, classified.
-async fn classify(control: &ControlClient, ids: &[String]) -> Result<Commands> {
-    let statuses: Vec<_> = futures_util::stream::iter(ids.iter().cloned())
-        .map(|id| {
+/// Every slash command's record, classified; and when each was sent with whether it was
+/// delivered, in order (which tells when no session existed).
+async fn classify(
+    control: &ControlClient,
+    sent: &[(Duration, String)],
+) -> Result<(Commands, Vec<(Duration, bool)>)> {
+    let statuses: Vec<_> = futures_util::stream::iter(sent.iter().cloned())
+        .map(|(at, id)| {
             let control = control.clone();
-            async move { control.interaction(&id).await }
+            async move { control.interaction(&id).await.map(|status| (at, status)) }
         })
         .buffer_unordered(16)
         .collect()
         .await;
     let mut commands = Commands::default();
+    let mut deliveries = Vec::with_capacity(statuses.len());
     for status in statuses {
-        let status = status.context("GET /_sim/interactions/{id}")?;
+        let (at, status) = status.context("GET /_sim/interactions/{id}")?;
         commands.add(&status, |content| content.starts_with("Pong"));
+        deliveries.push((at, status.delivered));
     }
-    Ok(commands)
+    deliveries.sort_by_key(|(at, _)| *at);
+    Ok((commands, deliveries))
 }
 
 fn figures(report: &mut Report, run: &Run, commands: &Commands, prefixed: &Prefixed) {
@@ -410,6 +427,11 @@ fn figures(report: &mut Report, run: &Run, commands: &Commands, prefixed: &Prefi
     report.figure("prefix_answered", "count", one(prefixed.answered));
     report.figure("prefix_answered_twice", "count", one(prefixed.twice));
     report.figure("prefix_unanswered", "count", one(prefixed.unanswered));
+    report.figure(
+        "prefix_unanswered_with_a_session",
+        "count",
+        one(prefixed.unanswered_with_a_session),
+    );
     report.figure("sends_refused", "count", one(run.failed_sends));
     report.figure("load_rounds_skipped", "count", one(run.load_skipped));
     let applied: u64 = run.faults.iter().sum();

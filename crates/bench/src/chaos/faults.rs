@@ -31,6 +31,10 @@ const GARBAGE: [Garbage; 7] = [
     Garbage::WrongTypes,
 ];
 
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// One drawn fault.
 #[derive(Debug, Clone)]
 pub(crate) struct Drawn {
@@ -60,12 +64,8 @@ impl FaultPlan {
 
     /// The pause before the next fault.
     pub(crate) fn pause(&mut self) -> Duration {
-        let (low, high) = (self.ms(self.every.0), self.ms(self.every.1));
+        let (low, high) = (ms(self.every.0), ms(self.every.1));
         Duration::from_millis(self.rng.u64(low.min(high)..=high.max(low)))
-    }
-
-    fn ms(&self, d: Duration) -> u64 {
-        u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
     }
 
     /// The next fault.

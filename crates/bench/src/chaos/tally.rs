@@ -6,6 +6,7 @@
 //! by the bot's messages that reply to it.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use novera_sim::InteractionStatus;
 use serde_json::Value;
@@ -78,11 +79,20 @@ pub(crate) struct Prefixed {
     /// Not answered: never delivered (posted while no session was live: Discord does not keep
     /// messages for a new session) or lost; the simulator cannot tell these apart for messages.
     pub(crate) unanswered: u64,
+    /// Of those, posted while a session existed: the slash commands sent just before and just
+    /// after were both delivered. What the bot may have lost.
+    pub(crate) unanswered_with_a_session: u64,
 }
 
 impl Prefixed {
-    /// Counts the replies of `bot` in `messages` to each message id of `posted`.
-    pub(crate) fn count(posted: &[String], messages: &[Value], bot: &str) -> Self {
+    /// Counts the replies of `bot` in `messages` to each message id of `posted`; `deliveries`
+    /// (slash commands by send time, delivered or not, in order) tells when a session existed.
+    pub(crate) fn count(
+        posted: &[(Duration, String)],
+        messages: &[Value],
+        bot: &str,
+        deliveries: &[(Duration, bool)],
+    ) -> Self {
         let mut replies: HashMap<&str, u64> = HashMap::new();
         for message in messages {
             if message["author"]["id"].as_str() != Some(bot) {
@@ -93,15 +103,28 @@ impl Prefixed {
             }
         }
         let mut out = Self::default();
-        for id in posted {
+        for (at, id) in posted {
             out.sent += 1;
             match replies.get(id.as_str()).copied().unwrap_or(0) {
-                0 => out.unanswered += 1,
+                0 => {
+                    out.unanswered += 1;
+                    out.unanswered_with_a_session += u64::from(session_at(deliveries, *at));
+                }
                 1 => out.answered += 1,
                 _ => out.twice += 1,
             }
         }
         out
+    }
+}
+
+/// Whether the slash commands sent just before and just after `at` were both delivered.
+fn session_at(deliveries: &[(Duration, bool)], at: Duration) -> bool {
+    let after = deliveries.partition_point(|(sent, _)| *sent < at);
+    let before = after.checked_sub(1).and_then(|i| deliveries.get(i));
+    match (before, deliveries.get(after)) {
+        (Some((_, a)), Some((_, b))) => *a && *b,
+        _ => false,
     }
 }
 
@@ -167,15 +190,27 @@ mod tests {
             reply("2"),
             json!({"author": {"id": "5"}, "message_reference": {"message_id": "3"}}),
         ];
-        let posted: Vec<String> = ["1", "2", "3"].map(String::from).to_vec();
+        let at = Duration::from_secs;
+        let posted: Vec<(Duration, String)> = [(1, "1"), (2, "2"), (3, "3")]
+            .map(|(t, id)| (at(t), id.to_owned()))
+            .to_vec();
+        // "3" was posted while a session existed (both neighbours delivered).
+        let deliveries = [(at(0), true), (at(2), false), (at(2), true), (at(4), true)];
         assert_eq!(
-            Prefixed::count(&posted, &messages, bot),
+            Prefixed::count(&posted, &messages, bot, &deliveries),
             Prefixed {
                 sent: 3,
                 answered: 1,
                 twice: 1,
-                unanswered: 1
+                unanswered: 1,
+                unanswered_with_a_session: 1,
             }
+        );
+        // Posted in a gap: its neighbour after it was not delivered.
+        let gap = [(at(0), true), (at(4), false)];
+        assert_eq!(
+            Prefixed::count(&posted, &messages, bot, &gap).unanswered_with_a_session,
+            0
         );
     }
 }
