@@ -10,6 +10,7 @@ use std::fmt;
 use std::future::IntoFuture as _;
 use std::time::Duration;
 
+use novera_commands::RestGuard;
 use novera_core::{CancellationToken, Shutdown, within};
 use novera_health::Redactor;
 use tokio::sync::mpsc;
@@ -32,6 +33,10 @@ pub(crate) enum AlertKind {
     ShardDown,
     /// A command handler panicked.
     CommandPanic,
+    /// The bot's invalid requests crossed a `rest_guard` level.
+    InvalidRequests,
+    /// Another process runs with the bot's token.
+    DuplicateInstance,
 }
 
 impl fmt::Display for AlertKind {
@@ -41,6 +46,8 @@ impl fmt::Display for AlertKind {
             Self::SupervisorGaveUp => "supervisor gave up",
             Self::ShardDown => "shard down",
             Self::CommandPanic => "command panic",
+            Self::InvalidRequests => "invalid requests",
+            Self::DuplicateInstance => "duplicate instance",
         })
     }
 }
@@ -51,11 +58,13 @@ pub(crate) struct Alerts {
     tx: Option<mpsc::Sender<(AlertKind, String)>>,
 }
 
-/// A parsed webhook URL.
+/// A parsed webhook URL, and the bot's REST guard its failures are counted in (a webhook
+/// call's 401/403/429 counts toward the same IP's invalid-request limit).
 struct Webhook {
     client: Client,
     id: Id<WebhookMarker>,
     token: String,
+    guard: Option<RestGuard>,
 }
 
 impl Alerts {
@@ -73,8 +82,10 @@ impl Alerts {
         min_interval: Duration,
         redactor: Redactor,
         shutdown: &Shutdown,
+        guard: Option<RestGuard>,
     ) -> Result<Self, String> {
-        let webhook = parse_webhook(webhook_url.expose())?;
+        let mut webhook = parse_webhook(webhook_url.expose())?;
+        webhook.guard = guard;
         let (tx, rx) = mpsc::channel(64);
         shutdown.spawn(
             "alerts sender",
@@ -120,6 +131,7 @@ fn parse_webhook(url: &str) -> Result<Webhook, String> {
         client: builder.build(),
         id,
         token: token.to_owned(),
+        guard: None,
     })
 }
 
@@ -220,6 +232,10 @@ async fn send(
         }
         Some(Err(e)) => {
             metrics::counter!("novera_alerts_failed_total").increment(1);
+            if let Some(guard) = &webhook.guard {
+                // The path's token segment is a placeholder: the guard keeps route templates.
+                guard.observe("POST", &format!("webhooks/{}/token", webhook.id), &e);
+            }
             // The error may carry the request URL, which contains the webhook token.
             let error = render(redactor, kind, &e.to_string(), 0);
             tracing::warn!(%kind, error = %error, "could not post alert to the webhook");

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, Sources};
 use crate::exit::Failure;
+use crate::run::{ClusterRole, RunMode};
 
 /// Novera: a Discord bot runtime that stays up.
 #[derive(Debug, Parser)]
@@ -24,6 +25,10 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Connect and run the bot (the default). With no token: the sandbox.
     Run(RunArgs),
+    /// Run shards only, publishing events to the broker (`[cluster]`); workers answer them.
+    Gateway,
+    /// Run the command router only, fed by the broker (`[cluster]`); gateways feed it.
+    Worker,
     /// Print the effective configuration, secrets redacted, and exit.
     CheckConfig,
     /// Register the commands with Discord (only if they changed), then exit.
@@ -54,8 +59,10 @@ pub(crate) fn dispatch(cli: Cli) -> Result<(), Failure> {
         }
         Command::Run(args) => {
             let console = !args.no_console && (args.console || std::io::stdin().is_terminal());
-            crate::run::run(config, crate::run::RunMode { console })
+            crate::run::run(config, RunMode::standalone(console))
         }
+        Command::Gateway => crate::run::run(config, RunMode::cluster(ClusterRole::Gateway)),
+        Command::Worker => crate::run::run(config, RunMode::cluster(ClusterRole::Worker)),
         Command::RegisterCommands => crate::run::register_only(&config),
     }
 }

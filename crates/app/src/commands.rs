@@ -6,12 +6,17 @@
 
 use novera_commands::CommandSet;
 
-/// Every command set the binary routes and registers, in one list.
-pub(crate) fn command_sets() -> Vec<CommandSet> {
-    vec![
+/// Every command set the binary routes and registers, in one list; `diagnostics` adds the
+/// operator's `/diag` (`commands.diagnostics`).
+pub(crate) fn command_sets(diagnostics: bool) -> Vec<CommandSet> {
+    let mut sets = vec![
         // /ping, /status, /ask, /poll, /help.
         novera_commands::builtins(),
         // /roll: the reference command crate (examples/command-crate).
         novera_example_dice::commands(),
-    ]
+    ];
+    if diagnostics {
+        sets.push(crate::diag::commands());
+    }
+    sets
 }

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 pub(crate) const OK: u8 = 0;
 /// `EX_SOFTWARE`: the supervisor's restart budget was exhausted.
 pub(crate) const SOFTWARE: u8 = 70;
+/// `EX_CANTCREAT`: another `novera` holds the instance lock beside the session file (the
+/// same bot is already running here); a supervisor must not restart.
+pub(crate) const DUPLICATE: u8 = 73;
 /// `EX_CONFIG`: configuration or credentials; a supervisor must not restart.
 pub(crate) const CONFIG: u8 = 78;
 
@@ -22,6 +25,13 @@ impl Failure {
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Self {
             code: CONFIG,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn duplicate(message: impl Into<String>) -> Self {
+        Self {
+            code: DUPLICATE,
             message: message.into(),
         }
     }

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_bot::{Bot, BotStatus, Core, StartError};
+use novera_bot::{Bot, BotStatus, Core, Role, StartError};
 use novera_commands::FailureKind;
 use novera_core::{CancellationToken, EscalationReason, Escalations, RestartPolicy, within};
 use novera_health::{HealthState, Redactor};
@@ -18,26 +18,71 @@ use crate::alerts::{AlertKind, Alerts};
 use crate::commands::command_sets;
 use crate::config::Config;
 use crate::exit::Failure;
+use crate::guards::Guards;
+use crate::instance_lock::InstanceLock;
 use crate::settings::bot_settings;
 use crate::{logging, redaction, sandbox, systemd};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// How `novera run` was asked to present itself.
+/// How the process was asked to run.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RunMode {
     /// Drive the sandbox from a line console on stdin.
     pub(crate) console: bool,
+    /// A cluster role, or `None` for `novera run` (standalone).
+    pub(crate) cluster: Option<ClusterRole>,
+}
+
+/// The processes of a bot that outgrew one (docs/scaling.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClusterRole {
+    /// `novera gateway`.
+    Gateway,
+    /// `novera worker`.
+    Worker,
+}
+
+impl RunMode {
+    pub(crate) fn standalone(console: bool) -> Self {
+        Self {
+            console,
+            cluster: None,
+        }
+    }
+
+    pub(crate) fn cluster(role: ClusterRole) -> Self {
+        Self {
+            console: false,
+            cluster: Some(role),
+        }
+    }
 }
 
 /// Runs the bot on a fresh runtime (the only one in the process).
 pub(crate) fn run(config: Config, mode: RunMode) -> Result<(), Failure> {
+    // One bot, one instance: before anything connects (the sandbox has no session file, a
+    // worker no shards; a gateway locks the shards it runs).
+    let lock = match (&config.token, mode.cluster) {
+        (None, _) | (_, Some(ClusterRole::Worker)) => None,
+        (Some(_), None) => Some(InstanceLock::acquire(&config.session.path, None, VERSION)?),
+        (Some(_), Some(ClusterRole::Gateway)) => Some(InstanceLock::acquire(
+            &config.session.path,
+            config.shards.owned(),
+            VERSION,
+        )?),
+    };
     let redactor = redaction::redactor(&config);
     let _logs = logging::init(&config.log, &redactor)?;
+    if let Some(lock) = &lock {
+        tracing::info!(lock = %lock.path().display(), "instance lock taken: no other novera runs with this session file");
+    }
     let runtime = runtime()?;
     let outcome = runtime.block_on(lifecycle(config, redactor, mode));
     // The console's stdin reader may sit in a blocking read; don't wait for it.
     runtime.shutdown_timeout(Duration::from_millis(500));
+    // Held until everything stopped: the next process may take it from here.
+    drop(lock);
     outcome
 }
 
@@ -76,6 +121,11 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
     }
 
     // Sandbox: no token means an embedded simulator and its token.
+    if mode.cluster.is_some() && config.token.is_none() {
+        return Err(Failure::config(
+            "the gateway and worker roles need a token: set `token`, `token_file`, NOVERA_TOKEN or DISCORD_TOKEN (the sandbox is `novera run` without one)",
+        ));
+    }
     let sandbox = if config.token.is_none() {
         let sim = sandbox::start(config.sandbox.listen).await?;
         config.discord.api_url = sim.base_url();
@@ -110,7 +160,14 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
     ));
     announce(&format!("novera: status page on http://{health_addr}/"));
 
-    let alerts = start_alerts(&config, redactor, &core)?;
+    let guards = Guards::new(&config, mode.cluster.is_some());
+    let alerts = start_alerts(&config, redactor, &core, &guards)?;
+    guards.alert_through({
+        let (alerts, status) = (alerts.clone(), Arc::clone(&bot_status));
+        move |kind, text| {
+            raise_alert(&alerts, &status, kind, text);
+        }
+    });
     systemd::spawn(
         &core.shutdown,
         core.status.clone(),
@@ -123,6 +180,7 @@ async fn lifecycle(mut config: Config, redactor: Redactor, mode: RunMode) -> Res
         escalations,
         &alerts,
         &bot_status,
+        &guards,
         sandbox.as_ref(),
         mode,
     )
@@ -162,30 +220,55 @@ async fn serve_health(
 
 /// Starts the webhook alert sender (a tracked task that posts what is queued when the stop is
 /// requested, then ends), or disabled alerts when no webhook is configured.
-fn start_alerts(config: &Config, redactor: Redactor, core: &Core) -> Result<Alerts, Failure> {
+fn start_alerts(
+    config: &Config,
+    redactor: Redactor,
+    core: &Core,
+    guards: &Guards,
+) -> Result<Alerts, Failure> {
     let Some(url) = &config.alerts.webhook_url else {
         return Ok(Alerts::disabled());
     };
-    Alerts::spawn(url, config.alerts.min_interval, redactor, &core.shutdown)
-        .map_err(Failure::config)
+    Alerts::spawn(
+        url,
+        config.alerts.min_interval,
+        redactor,
+        &core.shutdown,
+        Some(guards.rest.clone()),
+    )
+    .map_err(Failure::config)
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the lifecycle's parts, each used once; bundling them would hide which is which"
+)]
 async fn serve(
     config: &Config,
     core: &Core,
     mut escalations: Escalations,
     alerts: &Alerts,
     bot_status: &Arc<BotStatus>,
+    guards: &Guards,
     sandbox: Option<&novera_sim::SimHandle>,
     mode: RunMode,
 ) -> Result<(), Failure> {
     let mut settings = bot_settings(config);
+    settings.role = match mode.cluster {
+        None => Role::Standalone,
+        Some(ClusterRole::Gateway) => Role::Gateway(config.cluster.settings()),
+        Some(ClusterRole::Worker) => Role::Worker(config.cluster.settings()),
+    };
     if sandbox.is_some() {
-        // Every sandbox run has a fresh simulator: a saved session could never resume.
+        // Every sandbox run has a fresh simulator: a saved session could never resume, and
+        // saved command state would name messages that no longer exist.
         settings.gateway.session_path = None;
+        settings.state_path = None;
     }
     let mut builder = Bot::builder(settings)
         .status(Arc::clone(bot_status))
+        .rest_guard(guards.rest.clone())
+        .instance(Arc::clone(&guards.instance))
         .on_failure({
             let alerts = alerts.clone();
             move |failure| {
@@ -200,7 +283,7 @@ async fn serve(
                 }
             }
         });
-    for set in command_sets() {
+    for set in command_sets(config.commands.diagnostics) {
         builder = builder.commands(set);
     }
     let bot = match builder.start(core).await {
@@ -326,9 +409,11 @@ pub(crate) fn register_only(config: &Config) -> Result<(), Failure> {
             .map_err(|e| Failure::config(e.to_string()))?;
         let scope = crate::settings::registration_scope(config.commands.registration)
             .unwrap_or(novera_commands::Scope::Global);
-        let registry =
-            novera_commands::Registry::build(command_sets(), config.commands.prefix.is_some())
-                .map_err(|e| Failure::config(e.to_string()))?;
+        let registry = novera_commands::Registry::build(
+            command_sets(config.commands.diagnostics),
+            config.commands.prefix.is_some(),
+        )
+        .map_err(|e| Failure::config(e.to_string()))?;
         let defs: Vec<_> = registry.defs().cloned().collect();
         let outcome =
             novera_commands::register(&login.http(), login.application_id(), &defs, scope)

@@ -10,10 +10,15 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Everything the assembly needs from the configuration.
 pub(crate) fn bot_settings(config: &Config) -> BotSettings {
-    BotSettings::new(gateway_config(config))
+    let mut settings = BotSettings::new(gateway_config(config))
         .router(router_config(config))
         .registration(registration_scope(config.commands.registration))
         .stop_timeouts(config.shutdown.close_timeout, config.shutdown.drain_timeout)
+        .rest_guard(config.rest_guard.to_guard())
+        .step_down(config.instance.step_down)
+        .state_path(Some(config.state.resolved_path(&config.session)));
+    settings.timer_interval = config.state.timer_interval;
+    settings
 }
 
 /// Where `commands.registration` registers at start (`off`: nowhere).
@@ -55,11 +60,7 @@ pub(crate) fn gateway_config(config: &Config) -> GatewayConfig {
         ShardCountSetting::Auto => novera_gateway::ShardCount::Auto,
         ShardCountSetting::Fixed(n) => novera_gateway::ShardCount::Fixed(n),
     };
-    gateway.shards.range = config
-        .shards
-        .range
-        .as_ref()
-        .map(crate::config::ShardRangeSetting::range);
+    gateway.shards.range = config.shards.owned();
     gateway.session_path = Some(config.session.path.clone());
     gateway.max_session_age = config.session.max_age;
     gateway.cache.message_cache_size = config.cache.message_cache_size;

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Novera, TOKEN, command, eventually, get, wait_status};
+use common::{Novera, TOKEN, command, eventually, get, wait_status, webhook_capture};
 use novera_sim::{ControlClient, SimHandle, Simulator};
 use serde_json::{Value, json};
 
@@ -343,32 +343,6 @@ async fn disallowed_intents_exit_78_with_the_fix_and_no_reconnect() {
         !all.contains(TOKEN) && !all.contains("hook-secret-xyz"),
         "{all}"
     );
-}
-
-/// A stand-in for Discord's webhook endpoint that records what it is sent.
-async fn webhook_capture() -> (
-    std::net::SocketAddr,
-    std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
-) {
-    use axum::routing::post;
-    let posted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let app = axum::Router::new().route(
-        "/api/v10/webhooks/{id}/{token}",
-        post({
-            let posted = posted.clone();
-            move |axum::Json(body): axum::Json<Value>| {
-                let posted = posted.clone();
-                async move {
-                    posted.lock().unwrap().push(body);
-                    axum::http::StatusCode::NO_CONTENT
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (addr, posted)
 }
 
 #[cfg(unix)]

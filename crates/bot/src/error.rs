@@ -1,6 +1,6 @@
 //! Error type of novera-bot.
 
-use novera_commands::ConfigError;
+use novera_commands::{ConfigError, StateError};
 use novera_gateway::{ConnectError, GatewayError};
 
 /// The bot did not start. Every variant but [`StopRequested`](Self::StopRequested) is a
@@ -22,4 +22,16 @@ pub enum StartError {
     /// The router refused its configuration or the command sets (duplicate names...).
     #[error(transparent)]
     Router(#[from] ConfigError),
+    /// The broker refused the credentials, or the cluster settings are unusable (a broker that
+    /// is merely unreachable is retried, never reported here).
+    #[error(transparent)]
+    Cluster(novera_cluster::ConnectError),
+    /// Another live gateway process runs some of this process's shards.
+    #[error(transparent)]
+    ShardsTaken(novera_cluster::LeaseError),
+    /// The command state store could not be opened (unwritable `state.path`, or another bot
+    /// process holds the file).
+    /// (The message names the cause: the binary prints only this line before exiting 78.)
+    #[error("cannot open the command state store: {}", novera_core::error_chain(.0))]
+    State(StateError),
 }

@@ -68,14 +68,21 @@
 //! ```
 
 mod assembly;
+mod broker;
+mod cluster_roles;
 mod error;
+mod gateway_commands;
 mod login;
 mod parts;
+mod remote;
+mod reports;
 mod settings;
+mod start;
 mod view;
 
 pub use assembly::{Bot, BotBuilder, StopReport};
 pub use error::StartError;
 pub use parts::Core;
-pub use settings::BotSettings;
+pub use remote::RemoteShards;
+pub use settings::{BotSettings, Role};
 pub use view::{BotStatus, GatewayView, RECENT_INCIDENTS};

@@ -9,11 +9,21 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use novera_commands::{CommandFailure, GatewayInfo, Router, ShardInfo};
-use novera_gateway::{Gateway, GatewayStatus, ShardState, ShardStatus};
-use novera_health::{
-    CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport, StatusProvider,
+use crate::gateway_commands::send_local;
+use crate::remote::RemoteShards;
+use crate::reports::{command_state, identify_budget_report, shard_report};
+use novera_commands::{
+    BoxFuture, CommandFailure, GatewayCommand, GatewayCommandError, GatewayInfo, RestGuard, Router,
+    ShardInfo,
 };
+use novera_core::InstanceWatch;
+use novera_gateway::{Gateway, GatewayStatus};
+use novera_health::{
+    CommandReport, DuplicateInstanceReport, IdentifyBudgetReport, IncidentReport,
+    InvalidRequestReport, ShardReport, StatusProvider,
+};
+
+mod guards;
 
 /// How many recent errors and alerts the status page lists.
 pub const RECENT_INCIDENTS: usize = 20;
@@ -33,6 +43,11 @@ impl GatewayView {
 }
 
 impl GatewayInfo for GatewayView {
+    fn send(&self, command: GatewayCommand) -> BoxFuture<'_, Result<(), GatewayCommandError>> {
+        let result = send_local(&self.gateway, &command);
+        Box::pin(async move { result })
+    }
+
     fn shards(&self) -> Vec<ShardInfo> {
         self.gateway
             .status()
@@ -51,35 +66,6 @@ impl GatewayInfo for GatewayView {
     }
 }
 
-/// A shard state's name, as `/status` and commands show it.
-fn state_name(state: &ShardState) -> &'static str {
-    match state {
-        ShardState::Connecting => "connecting",
-        ShardState::Identifying => "identifying",
-        ShardState::Resuming => "resuming",
-        ShardState::Active => "active",
-        ShardState::WaitingForIdentifyBudget { .. } => "waiting_for_identify_budget",
-        ShardState::FatallyClosed { .. } => "fatally_closed",
-        ShardState::Stopped => "stopped",
-        // Disconnected, and any state added later: not serving events.
-        _ => "disconnected",
-    }
-}
-
-fn command_state(state: &ShardState) -> novera_commands::ShardState {
-    use novera_commands::ShardState as C;
-    match state {
-        ShardState::Connecting => C::Connecting,
-        ShardState::Identifying => C::Identifying,
-        ShardState::Resuming => C::Resuming,
-        ShardState::Active => C::Active,
-        ShardState::WaitingForIdentifyBudget { .. } => C::WaitingToIdentify,
-        ShardState::FatallyClosed { code } => C::Stopped(format!("closed with {code}")),
-        ShardState::Stopped => C::Stopped(state_name(state).to_owned()),
-        _ => C::Disconnected,
-    }
-}
-
 /// What `/status` shows about Discord: shards, identify budget, commands, the last error and
 /// the recent errors and alerts (the last [`RECENT_INCIDENTS`]).
 ///
@@ -87,10 +73,11 @@ fn command_state(state: &ShardState) -> novera_commands::ShardState {
 /// as the gateway and the router come up.
 #[derive(Debug, Default)]
 pub struct BotStatus {
-    gateway: Mutex<Option<Arc<Gateway>>>,
+    shards: Mutex<Option<Shards>>,
     router: Mutex<Option<Router>>,
     last_error: Mutex<Option<String>>,
     incidents: Mutex<VecDeque<IncidentReport>>,
+    guards: Mutex<Option<(RestGuard, Arc<InstanceWatch>)>>,
 }
 
 impl BotStatus {
@@ -101,11 +88,19 @@ impl BotStatus {
     }
 
     pub(crate) fn set_gateway(&self, gateway: Arc<Gateway>) {
-        *lock(&self.gateway) = Some(gateway);
+        *lock(&self.shards) = Some(Shards::Local(gateway));
+    }
+
+    pub(crate) fn set_remote_shards(&self, remote: RemoteShards) {
+        *lock(&self.shards) = Some(Shards::Remote(remote));
     }
 
     pub(crate) fn set_router(&self, router: Router) {
         *lock(&self.router) = Some(router);
+    }
+
+    pub(crate) fn set_guards(&self, rest_guard: RestGuard, instance: Arc<InstanceWatch>) {
+        *lock(&self.guards) = Some((rest_guard, instance));
     }
 
     /// Records the latest error an operator should see (already free of secrets); it is also
@@ -154,11 +149,22 @@ impl BotStatus {
         });
     }
 
-    /// The gateway's status, once the shards started.
+    /// This process's gateway's status, once its shards started (`None` in a worker role,
+    /// whose shards run elsewhere).
     #[must_use]
     pub fn gateway_status(&self) -> Option<GatewayStatus> {
-        lock(&self.gateway).as_ref().map(|g| g.status())
+        match lock(&self.shards).as_ref()? {
+            Shards::Local(gateway) => Some(gateway.status()),
+            Shards::Remote(_) => None,
+        }
     }
+}
+
+/// Where the shards `/status` shows run: in this process, or in the bot's gateway processes.
+#[derive(Debug)]
+enum Shards {
+    Local(Arc<Gateway>),
+    Remote(RemoteShards),
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -167,20 +173,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl StatusProvider for BotStatus {
     fn shards(&self) -> Vec<ShardReport> {
-        self.gateway_status()
-            .map(|status| status.shards.iter().map(shard_report).collect())
-            .unwrap_or_default()
+        match lock(&self.shards).as_ref() {
+            Some(Shards::Local(gateway)) => {
+                gateway.status().shards.iter().map(shard_report).collect()
+            }
+            Some(Shards::Remote(remote)) => remote.reports(),
+            None => Vec::new(),
+        }
     }
 
     fn identify_budget(&self) -> Option<IdentifyBudgetReport> {
-        self.gateway_status().map(|status| {
-            let budget = status.identify_budget;
-            IdentifyBudgetReport {
-                remaining: budget.remaining,
-                total: budget.total,
-                resets_at_unix_ms: budget.resets_at_unix_ms,
+        match lock(&self.shards).as_ref()? {
+            Shards::Local(gateway) => {
+                Some(identify_budget_report(&gateway.status().identify_budget))
             }
-        })
+            Shards::Remote(remote) => remote.identify_budget(),
+        }
     }
 
     fn commands(&self) -> Option<CommandReport> {
@@ -202,59 +210,25 @@ impl StatusProvider for BotStatus {
     fn incidents(&self) -> Vec<IncidentReport> {
         lock(&self.incidents).iter().cloned().collect()
     }
-}
 
-fn shard_report(shard: &ShardStatus) -> ShardReport {
-    let detail = match &shard.state {
-        ShardState::WaitingForIdentifyBudget {
-            until_unix_ms,
-            in_secs,
-        } => Some(format!(
-            "waiting for the identify budget to reset at {} (in {in_secs:.0}s)",
-            humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(*until_unix_ms))
-        )),
-        ShardState::FatallyClosed { code } => Some(format!(
-            "closed by Discord with code {code}; not reconnecting"
-        )),
-        _ => None,
-    };
-    ShardReport {
-        id: shard.id,
-        state: state_name(&shard.state).to_owned(),
-        heartbeat_latency_ms: shard.heartbeat_latency_secs.map(|s| s * 1000.0),
-        last_event_age_secs: shard.last_event_age_secs,
-        events: shard.events,
-        events_dropped: shard.events_dropped,
-        reconnects: shard.reconnects,
-        resumes: shard.resumes,
-        last_close_code: shard.last_close_code,
-        detail,
+    fn invalid_requests(&self) -> Option<InvalidRequestReport> {
+        let guard = lock(&self.guards)
+            .as_ref()
+            .map(|(guard, _)| guard.clone())?;
+        Some(guards::invalid_request_report(&guard.status()))
+    }
+
+    fn duplicate_instance(&self) -> Option<DuplicateInstanceReport> {
+        let watch = lock(&self.guards)
+            .as_ref()
+            .map(|(_, watch)| Arc::clone(watch))?;
+        Some(guards::duplicate_report(&watch.report()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn both_views_name_states_alike() {
-        assert_eq!(state_name(&ShardState::Stopped), "stopped");
-        assert_eq!(
-            command_state(&ShardState::Stopped),
-            novera_commands::ShardState::Stopped("stopped".to_owned())
-        );
-        assert_eq!(
-            command_state(&ShardState::FatallyClosed { code: 4014 }),
-            novera_commands::ShardState::Stopped("closed with 4014".to_owned())
-        );
-        assert_eq!(
-            state_name(&ShardState::WaitingForIdentifyBudget {
-                until_unix_ms: 0,
-                in_secs: 1.0
-            }),
-            "waiting_for_identify_budget"
-        );
-    }
 
     #[test]
     fn incidents_are_listed_newest_first_and_bounded() {

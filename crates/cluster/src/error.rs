@@ -22,6 +22,11 @@ pub enum SettingsError {
         "cluster.ack_wait = {0:?}: must be between 100ms and 2s, so a dead worker's interaction is redelivered within Discord's 3s window"
     )]
     AckWait(Duration),
+    /// The global REST limit is too small to share.
+    #[error(
+        "cluster.rest_global_limit = {0}: Discord's global limit is 50 requests per second (at least 5)"
+    )]
+    RestGlobalLimit(u32),
     /// The stream would forget messages before it forgot their ids.
     #[error("cluster.duplicate_window ({window:?}) must not exceed cluster.max_age ({max_age:?})")]
     DuplicateWindow {

@@ -11,15 +11,14 @@
 
 use std::collections::VecDeque;
 use std::future::IntoFuture as _;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_nats::HeaderMap;
 use async_nats::jetstream::context::PublishAckFuture;
 use bytes::Bytes;
 use novera_core::{CancellationToken, ComponentHandle, within};
-use tokio::sync::mpsc;
+use novera_gateway::{Events, Forwarded};
+use tokio::time::Instant;
 use twilight_model::gateway::event::Event;
 
 use crate::broker::Broker;
@@ -30,25 +29,10 @@ use crate::subjects::{EventClass, message_id};
 pub const IN_FLIGHT: usize = 256;
 /// How long one acknowledgement may take before the publish is retried.
 const ACK_DEADLINE: Duration = Duration::from_secs(5);
+/// NATS's default `max_payload` (1 MiB), less room for the headers.
+const MAX_PAYLOAD: usize = 1024 * 1024 - 4096;
 /// Backoff between retries of an unacknowledged publish.
 const RETRY_AFTER: Duration = Duration::from_millis(250);
-
-/// One event the gateway hands to the publisher.
-#[derive(Debug)]
-pub struct Outgoing {
-    /// The shard it came from.
-    pub shard: u32,
-    /// Its session, for the message id.
-    pub session: Arc<str>,
-    /// Its sequence number.
-    pub sequence: u64,
-    /// When the shard received it, in milliseconds since the Unix epoch.
-    pub received_unix_ms: u64,
-    /// Where it goes.
-    pub class: EventClass,
-    /// The event.
-    pub event: Event,
-}
 
 /// One publish waiting for its acknowledgement, with what it takes to send it again.
 struct Pending {
@@ -58,18 +42,21 @@ struct Pending {
     ack: Option<PublishAckFuture>,
 }
 
-/// Publishes what arrives on `events` until the channel closes and everything it held was
-/// published (the gateway stopped). Once `cancel` fires (a stop), an event the broker keeps
-/// refusing is given up after a few tries instead of retried forever; it stays in Discord's
-/// session and is replayed on the next RESUME. `consumed` counts events whose publish was
-/// settled. `component` is ready while publishing works.
+/// Publishes what the gateway forwards until its event stream ends and everything it held was
+/// published (the gateway stopped). `class` says where each event goes. Events taken off the
+/// queue count as held by the consumer until settled ([`InConsumer`]), so the gateway's
+/// checkpoint never covers an event the broker has not acknowledged. Once `cancel` fires (a
+/// stop), an event the broker keeps refusing is given up after a few tries instead of retried
+/// forever (the final session save then covers it: say so in the log). `component` is ready
+/// while publishing works.
 pub async fn run_publisher(
     broker: Broker,
-    mut events: mpsc::Receiver<Outgoing>,
-    consumed: Arc<AtomicU64>,
+    mut events: Events,
+    class: impl Fn(&Event) -> EventClass + Send,
     component: ComponentHandle,
     cancel: CancellationToken,
 ) {
+    let held = events.in_consumer();
     let mut pending: VecDeque<Pending> = VecDeque::with_capacity(IN_FLIGHT);
     component.ready();
     loop {
@@ -80,15 +67,14 @@ pub async fn run_publisher(
             } else {
                 events.try_recv().ok()
             };
-            let Some(outgoing) = next else { break };
-            match prepare(&broker, &outgoing) {
+            let Some(forwarded) = next else { break };
+            held.took();
+            match prepare(&broker, &forwarded, class(&forwarded.event)) {
                 Some(mut message) => {
                     message.ack = send(&broker, &message).await;
                     pending.push_back(message);
                 }
-                None => {
-                    consumed.fetch_add(1, Ordering::Relaxed);
-                }
+                None => held.settled(),
             }
         }
         // Empty only when the channel closed and everything it held was published.
@@ -96,30 +82,41 @@ pub async fn run_publisher(
             return;
         };
         settle(&broker, &mut oldest, &component, &cancel).await;
-        consumed.fetch_add(1, Ordering::Relaxed);
+        held.settled();
     }
 }
 
-fn prepare(broker: &Broker, outgoing: &Outgoing) -> Option<Pending> {
+fn prepare(broker: &Broker, forwarded: &Forwarded, class: EventClass) -> Option<Pending> {
     // The wire format is novera-cache's: Discord's own dispatch frame, as twilight writes it.
-    let name = outgoing.event.kind().name()?;
-    let bytes = match novera_cache::encode(&outgoing.event) {
+    let name = forwarded.event.kind().name()?;
+    let bytes = match novera_cache::encode(&forwarded.event) {
         Ok(bytes) => bytes,
         Err(error) => {
             tracing::warn!(%error, "an event could not be written for the broker");
             return None;
         }
     };
+    if bytes.len() > MAX_PAYLOAD {
+        // NATS refuses it; a worker's cache gets this state from the next snapshot.
+        metrics::counter!("novera_cluster_oversized_events_total").increment(1);
+        tracing::warn!(
+            event = name,
+            bytes = bytes.len(),
+            "an event is larger than the broker's message limit; workers miss it"
+        );
+        return None;
+    }
+    let age = Instant::now().saturating_duration_since(forwarded.received_at);
+    let received_unix_ms =
+        unix_ms_now().saturating_sub(u64::try_from(age.as_millis()).unwrap_or(0));
     let mut headers = HeaderMap::new();
     headers.insert(
         MESSAGE_ID,
-        message_id(outgoing.shard, &outgoing.session, outgoing.sequence).as_str(),
+        message_id(forwarded.shard, &forwarded.session, forwarded.sequence).as_str(),
     );
-    headers.insert(RECEIVED_AT, outgoing.received_unix_ms.to_string().as_str());
+    headers.insert(RECEIVED_AT, received_unix_ms.to_string().as_str());
     Some(Pending {
-        subject: broker
-            .subjects()
-            .event(outgoing.class, outgoing.shard, name),
+        subject: broker.subjects().event(class, forwarded.shard, name),
         headers,
         payload: Bytes::from(bytes),
         ack: None,
@@ -185,10 +182,4 @@ async fn settle(
         }
         message.ack = send(broker, message).await;
     }
-}
-
-/// The receive time of an event taken now, for [`Outgoing::received_unix_ms`].
-#[must_use]
-pub fn received_now() -> u64 {
-    unix_ms_now()
 }

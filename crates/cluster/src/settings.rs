@@ -33,6 +33,10 @@ pub struct ClusterSettings {
     pub ack_wait: Duration,
     /// How long connecting may take.
     pub connect_timeout: Duration,
+    /// REST requests per second Discord allows the bot (its global limit, 50 unless Discord
+    /// raised it). The bot's processes together send at most 80% of it steadily with bursts
+    /// of 4% ([`rest_pace`](Self::rest_pace)), leaving the rest for transit and late wake-ups.
+    pub rest_global_limit: u32,
 }
 
 impl ClusterSettings {
@@ -51,6 +55,7 @@ impl ClusterSettings {
             duplicate_window: Duration::from_secs(10 * 60),
             ack_wait: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(5),
+            rest_global_limit: 50,
         }
     }
 
@@ -74,6 +79,9 @@ impl ClusterSettings {
         if self.ack_wait < Duration::from_millis(100) || self.ack_wait > Duration::from_secs(2) {
             return Err(SettingsError::AckWait(self.ack_wait));
         }
+        if self.rest_global_limit < 5 {
+            return Err(SettingsError::RestGlobalLimit(self.rest_global_limit));
+        }
         if self.duplicate_window > self.max_age {
             return Err(SettingsError::DuplicateWindow {
                 window: self.duplicate_window,
@@ -81,6 +89,15 @@ impl ClusterSettings {
             });
         }
         Ok(())
+    }
+
+    /// The shared REST pace: requests per second and burst (80% and 4% of the global limit).
+    /// The remaining 16% absorb what happens between a slot and Discord's clock: the bucket
+    /// check after the slot, transit and a loaded host's late wake-ups.
+    #[must_use]
+    pub fn rest_pace(&self) -> (u32, u32) {
+        let limit = self.rest_global_limit;
+        ((limit / 5 * 4).max(1), (limit / 25).max(1))
     }
 }
 
@@ -119,6 +136,10 @@ mod tests {
                 "{bad:?}"
             );
         }
+        assert_eq!(settings.rest_pace(), (40, 2));
+        let mut tiny = settings.clone();
+        tiny.rest_global_limit = 4;
+        assert_eq!(tiny.validate(), Err(SettingsError::RestGlobalLimit(4)));
         let mut slow = settings.clone();
         slow.ack_wait = Duration::from_secs(5);
         assert!(matches!(slow.validate(), Err(SettingsError::AckWait(_))));

@@ -4,6 +4,8 @@
 //! novera.<bot>.work.<shard>.<EVENT>      events a worker's router acts on (one worker each)
 //! novera.<bot>.fanout.<shard>.<EVENT>    events only caches and waiters use (every worker)
 //! novera.<bot>.gateway.snapshot          a worker asks every gateway for its cache
+//! novera.<bot>.gateway.shard.<n>.command a gateway command for shard n (its gateway answers)
+//! novera.<bot>.gateway.all.command       a gateway command for every shard
 //! KV novera_<bot>_claims                 who answers which interaction (15 min)
 //! KV novera_<bot>_status                 each gateway's shard status (expires when it dies)
 //! ```
@@ -67,6 +69,24 @@ impl Subjects {
     #[must_use]
     pub fn snapshot(&self) -> String {
         format!("novera.{}.gateway.snapshot", self.bot)
+    }
+
+    /// Where a gateway command for `shard` goes (the owning gateway answers).
+    #[must_use]
+    pub fn shard_command(&self, shard: u32) -> String {
+        format!("novera.{}.gateway.shard.{shard}.command", self.bot)
+    }
+
+    /// What a gateway subscribes to for its shards' commands.
+    #[must_use]
+    pub fn shard_commands(&self) -> String {
+        format!("novera.{}.gateway.shard.*.command", self.bot)
+    }
+
+    /// Where a command for every shard goes (each gateway applies it to its own).
+    #[must_use]
+    pub fn all_shards_command(&self) -> String {
+        format!("novera.{}.gateway.all.command", self.bot)
     }
 
     /// The interaction ledger's bucket.

@@ -9,18 +9,22 @@
 //! 3 s window is counted from the receive time, so the taking-over worker defers at once if it
 //! must.
 
+use std::future::IntoFuture as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
 use async_nats::jetstream::{AckKind, Message};
 use futures_util::StreamExt as _;
-use novera_commands::{Claim, Dispatch, InteractionLedger as _, Router};
+use novera_commands::{Acknowledged, Claim, Dispatch, InteractionLedger as _, Router};
 use novera_core::{CancellationToken, ComponentHandle, Shutdown, within};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use twilight_model::application::interaction::InteractionType;
+use twilight_model::channel::message::MessageFlags;
 use twilight_model::gateway::event::Event;
+use twilight_model::id::Id;
+use twilight_model::id::marker::ApplicationMarker;
 
 use crate::broker::Broker;
 use crate::error::ConnectError;
@@ -32,6 +36,8 @@ const PULL_BATCH: usize = 16;
 /// How long a click waits before the router may claim it: a waiter (on any worker) that
 /// matches it claims it first through the ledger.
 pub const COMPONENT_GRACE: Duration = Duration::from_millis(250);
+/// How often the consumer's lag is read for the metrics.
+const LAG_EVERY: Duration = Duration::from_secs(5);
 /// After a broken pull, wait this long before pulling again.
 const REPULL_AFTER: Duration = Duration::from_millis(500);
 
@@ -43,6 +49,7 @@ pub async fn run_work(
     broker: Broker,
     router: Router,
     ledger: Arc<KvLedger>,
+    discord: Discord,
     shutdown: Shutdown,
     component: ComponentHandle,
     cancel: CancellationToken,
@@ -70,9 +77,31 @@ pub async fn run_work(
             what: format!("consumer {}", settings.consumer),
             reason: novera_core::error_chain(&e),
         })?;
+    // Consumer lag, for operators: events waiting for any worker, and ones delivered but not
+    // yet acknowledged.
+    let lag = consumer.clone();
+    let lag_cancel = cancel.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(LAG_EVERY);
+        loop {
+            tokio::select! {
+                () = lag_cancel.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            if let Ok(info) = lag.get_info().await {
+                #[allow(clippy::cast_precision_loss, reason = "a gauge of counts")]
+                {
+                    metrics::gauge!("novera_cluster_consumer_pending").set(info.num_pending as f64);
+                    metrics::gauge!("novera_cluster_consumer_ack_pending")
+                        .set(info.num_ack_pending as f64);
+                }
+            }
+        }
+    });
     let intake = Intake {
         router,
         ledger,
+        discord,
         shutdown: shutdown.clone(),
         progress_every: settings.ack_wait / 3,
     };
@@ -117,9 +146,19 @@ pub async fn run_work(
     Ok(())
 }
 
+/// What a worker needs to ask Discord whether an interaction it takes over was answered.
+#[derive(Debug, Clone)]
+pub struct Discord {
+    /// The REST client.
+    pub http: Arc<twilight_http::Client>,
+    /// The application.
+    pub application_id: Id<ApplicationMarker>,
+}
+
 struct Intake {
     router: Router,
     ledger: Arc<KvLedger>,
+    discord: Discord,
     shutdown: Shutdown,
     progress_every: Duration,
 }
@@ -148,9 +187,10 @@ impl Intake {
         let received = received_at(message.headers.as_ref());
         let router = self.router.clone();
         let ledger = Arc::clone(&self.ledger);
+        let discord = self.discord.clone();
         let progress_every = self.progress_every;
         self.shutdown.spawn("cluster: work item", async move {
-            let Some(resume) = claim(&ledger, &event, delivery, received).await else {
+            let Some(resume) = claim(&ledger, &discord, &event, delivery, received).await else {
                 ack(&message).await;
                 return;
             };
@@ -164,14 +204,16 @@ impl Intake {
     }
 }
 
-/// Claims the event's interaction or message: `None` when another worker owns it, else what
-/// to resume from.
+/// Claims the event's interaction or message: `None` when there is nothing to do (another
+/// worker owns it, or the worker it is taken over from already answered it), else what to
+/// resume from.
 async fn claim(
     ledger: &KvLedger,
+    discord: &Discord,
     event: &Event,
     delivery: u64,
     received: Instant,
-) -> Option<Option<novera_commands::Acknowledged>> {
+) -> Option<Option<Acknowledged>> {
     let claimed = match event {
         Event::InteractionCreate(created) => {
             if created.kind == InteractionType::MessageComponent && delivery <= 1 {
@@ -185,7 +227,7 @@ async fn claim(
     };
     match claimed {
         Ok(Claim::Elsewhere) => None,
-        Ok(Claim::TakenOver(ack)) => Some(ack),
+        Ok(Claim::TakenOver(ack)) => resume_from(discord, event, ack).await,
         Ok(_) => Some(None),
         Err(error) => {
             // Answering without the ledger risks a second answer (Discord refuses it with
@@ -193,6 +235,61 @@ async fn claim(
             tracing::warn!(%error, "interaction ledger unavailable; answering anyway");
             Some(None)
         }
+    }
+}
+
+/// What a takeover continues from. A deferral is continued (the answer edits `@original`); an
+/// interaction already answered is left alone, so its user never gets the answer twice. When
+/// the previous worker recorded nothing, it may still have answered just before it stopped:
+/// Discord is asked (`@original` exists once a response was accepted), because a second
+/// initial response would be refused with 40060.
+async fn resume_from(
+    discord: &Discord,
+    event: &Event,
+    ack: Option<Acknowledged>,
+) -> Option<Option<Acknowledged>> {
+    match ack {
+        Some(Acknowledged::Deferred { ephemeral }) => {
+            return Some(Some(Acknowledged::Deferred { ephemeral }));
+        }
+        Some(_) => {
+            tracing::info!("a taken-over interaction was already answered; not running it again");
+            return None;
+        }
+        None => {}
+    }
+    let Event::InteractionCreate(created) = event else {
+        return Some(None);
+    };
+    match created.kind {
+        // Choices are only useful while the user types: a late second answer helps nobody.
+        InteractionType::ApplicationCommandAutocomplete => return None,
+        InteractionType::ApplicationCommand | InteractionType::ModalSubmit => {}
+        _ => return Some(None),
+    }
+    let original = within(
+        Duration::from_secs(5),
+        discord
+            .http
+            .interaction(discord.application_id)
+            .response(&created.token)
+            .into_future(),
+    )
+    .await;
+    let Some(Ok(response)) = original else {
+        return Some(None);
+    };
+    let Ok(message) = response.model().await else {
+        return Some(None);
+    };
+    let flags = message.flags.unwrap_or_else(MessageFlags::empty);
+    if flags.contains(MessageFlags::LOADING) {
+        Some(Some(Acknowledged::Deferred {
+            ephemeral: flags.contains(MessageFlags::EPHEMERAL),
+        }))
+    } else {
+        tracing::info!("a taken-over interaction was already answered; not running it again");
+        None
     }
 }
 

@@ -8,6 +8,7 @@ use twilight_model::application::command::CommandOptionChoice;
 use crate::context::Context;
 use crate::def::CommandDef;
 use crate::error::CommandError;
+use crate::timer_context::TimerContext;
 
 pub use crate::boxed::BoxFuture;
 
@@ -43,6 +44,21 @@ pub trait Command: Send + Sync + 'static {
     /// form is no longer active.
     fn modal(&self, ctx: Context) -> BoxFuture<'_, CommandResult> {
         self.component(ctx)
+    }
+
+    /// Handles one of this command's timers coming due (scheduled with
+    /// [`CommandState::schedule`](crate::CommandState::schedule)): after a restart too, and in a
+    /// cluster on exactly one process. It runs under the command's deadline; an error, panic or
+    /// missed deadline fires it again later (at most 5 times). The default drops the timer.
+    fn timer(&self, ctx: TimerContext) -> BoxFuture<'_, CommandResult> {
+        Box::pin(async move {
+            tracing::warn!(
+                command = ctx.command_name(),
+                key = ctx.key(),
+                "a timer fired for a command without a timer handler; dropped"
+            );
+            Ok(())
+        })
     }
 
     /// Suggests choices for the focused option ([`Context::focused_option`](crate::Context::focused_option)).

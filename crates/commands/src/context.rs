@@ -1,12 +1,13 @@
 //! `Context`: everything a handler may do with the invocation it runs for.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 use std::time::Duration;
 
 use novera_cache::Cache;
 use novera_core::within;
 use twilight_http::Client;
+use twilight_http::request::TryIntoRequest;
 use twilight_interactions::command::{CommandInputData, CommandModel};
 use twilight_model::application::interaction::application_command::{
     CommandDataOption, CommandOptionValue,
@@ -30,6 +31,7 @@ use crate::registry::Registry;
 use crate::registry::owner_of;
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder};
+use crate::state::CommandState;
 use crate::stats::RouterStats;
 
 mod components;
@@ -446,10 +448,43 @@ impl Context {
         ComponentStream::new(stream, self.clone())
     }
 
-    /// The REST client (for anything the context has no helper for).
+    /// This command's state: values that survive restarts and are shared by every process of
+    /// the bot, and durable timers (see [`CommandState`]).
+    #[must_use]
+    pub fn state(&self) -> CommandState {
+        self.inner.shared.command_state(&self.inner.command)
+    }
+
+    /// The raw REST client (for anything the context has no helper for).
+    ///
+    /// Requests sent on it bypass the bot's [`RestGuard`](crate::RestGuard): they are not
+    /// counted toward Discord's invalid-request limit, never held back near it, and a message
+    /// created on it carries no instance nonce (one with a nonce of its own is taken for another
+    /// instance of the bot). Send them through [`request`](Self::request) instead:
+    /// `ctx.request(ctx.http().create_reaction(..)).await?`.
     #[must_use]
     pub fn http(&self) -> &Client {
         &self.inner.shared.http
+    }
+
+    /// Sends a twilight request builder through the bot's REST guard, under the router's REST
+    /// deadline: counted, held back near Discord's invalid-request limit when its channel or
+    /// message just refused the bot (the error is [`ReplyError::Refused`], whose
+    /// [`user_message`](crate::RestRefused::user_message) a handler may show; returned with
+    /// `?`, the router shows it), and, for a new channel message, stamped with this process's
+    /// nonce.
+    pub async fn request<T: Unpin, B>(
+        &self,
+        builder: B,
+    ) -> Result<twilight_http::Response<T>, ReplyError>
+    where
+        B: TryIntoRequest
+            + IntoFuture<Output = Result<twilight_http::Response<T>, twilight_http::Error>>,
+    {
+        let shared = &self.inner.shared;
+        let request = crate::nonce::stamp(builder.try_into_request()?, &shared.instance)?;
+        let sent = shared.rest_guard.send::<T>(&shared.http, request);
+        Ok(novera_core::deadline("REST request", shared.config.rest_deadline, sent).await??)
     }
 
     /// The application id.

@@ -26,7 +26,108 @@ pub enum ReplyError {
     /// command that has no component message).
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The REST guard refused to send the request: the bot is near Discord's invalid-request
+    /// limit and the request would most likely fail again.
+    #[error(transparent)]
+    Refused(#[from] RestRefused),
 }
+
+impl From<RestError> for ReplyError {
+    fn from(error: RestError) -> Self {
+        match error {
+            RestError::Refused(refused) => Self::Refused(refused),
+            RestError::Http(error) => Self::Http(error),
+        }
+    }
+}
+
+/// A request sent through the [`RestGuard`](crate::RestGuard) failed or was not sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RestError {
+    /// The guard refused to send it.
+    #[error(transparent)]
+    Refused(#[from] RestRefused),
+    /// Discord (or the simulator) answered with an error, or the request could not be sent.
+    #[error("discord request failed")]
+    Http(#[source] twilight_http::Error),
+}
+
+/// A request the [`RestGuard`](crate::RestGuard) refused locally, so it never reached Discord.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "not sent, to keep the bot under discord's invalid-request limit: {route} ({reason}; {count} of {limit} invalid requests in the window)"
+)]
+#[non_exhaustive]
+pub struct RestRefused {
+    /// The route template (`POST /channels/{id}/messages`).
+    pub route: String,
+    /// Why.
+    pub reason: Refusal,
+    /// Invalid requests in the window when it was refused (requests in flight included).
+    pub count: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
+/// Why the guard refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The target (`channels/1`, `channels/1/messages/2`) answered `status` (403 or 404) a
+    /// moment ago and would again.
+    RecentlyFailed {
+        /// What failed.
+        target: String,
+        /// How it failed.
+        status: u16,
+    },
+    /// So close to the limit that only interaction responses and essentials are sent.
+    EssentialsOnly,
+}
+
+impl Refusal {
+    /// The metric label: `recently_failed`, `essentials_only`.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::RecentlyFailed { .. } => "recently_failed",
+            Self::EssentialsOnly => "essentials_only",
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RecentlyFailed { target, status } => {
+                write!(f, "`{target}` answered {status} moments ago")
+            }
+            Self::EssentialsOnly => {
+                f.write_str("only interaction responses and essentials are sent")
+            }
+        }
+    }
+}
+
+impl RestRefused {
+    /// What to tell the user who ran the command.
+    #[must_use]
+    pub fn user_message(&self) -> &'static str {
+        match &self.reason {
+            Refusal::RecentlyFailed { status: 403, .. } => FORBIDDEN_TEXT,
+            Refusal::RecentlyFailed { .. } => GONE_TEXT,
+            Refusal::EssentialsOnly => HOLDING_BACK_TEXT,
+        }
+    }
+}
+
+/// What a user reads when the bot lacks a permission where the command acted.
+pub(crate) const FORBIDDEN_TEXT: &str = "I'm missing a permission in this channel, so I can't do that here. Ask a server admin to check my permissions.";
+/// What a user reads when the message or channel the command acted on is gone.
+pub(crate) const GONE_TEXT: &str = "That message or channel no longer exists.";
+/// What a user reads while the guard only sends essentials.
+pub(crate) const HOLDING_BACK_TEXT: &str = "I'm holding back requests to Discord for a few minutes to avoid being blocked. Please try again later.";
 
 /// Registering command definitions failed.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +169,9 @@ pub enum ConfigError {
     /// Two command sets define the same command name.
     #[error("command `{0}` is defined twice")]
     DuplicateCommand(String),
+    /// The REST guard's limit, window or levels are unusable.
+    #[error("rest guard: {0}")]
+    BadRestGuard(String),
     /// A command opted into prefix invocation but has an option a text message cannot carry.
     #[error(
         "command `{command}` cannot run from a prefix: option `{option}` is not a string, integer, number or boolean"
@@ -120,6 +224,14 @@ impl CommandError {
         match &self.kind {
             Kind::User(message) => Some(message),
             Kind::Internal(_) => None,
+        }
+    }
+
+    /// The error behind an internal failure (for the router to look into its chain).
+    pub(crate) fn internal_error(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            Kind::Internal(error) => Some(error.as_ref()),
+            Kind::User(_) => None,
         }
     }
 

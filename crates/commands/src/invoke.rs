@@ -110,6 +110,9 @@ pub(crate) async fn run(
                 shared.counters.served(name);
                 send(&responder, &Reply::text(message).ephemeral()).await;
             }
+            None if crate::rest_guard::refusal_text(&error).is_some() => {
+                refused(&shared, name, kind, &responder, &error).await;
+            }
             None => {
                 fail(
                     &shared,
@@ -233,6 +236,26 @@ async fn fail(
         }
     };
     send(responder, &Reply::text(text).ephemeral()).await;
+}
+
+/// Discord refused what the handler tried (403, 404), or the REST guard held it back: the user
+/// learns why; nothing is sent where it would fail again (a prefix command's channel).
+async fn refused(
+    shared: &Shared,
+    name: &str,
+    kind: Kind,
+    responder: &Responder,
+    error: &crate::error::CommandError,
+) {
+    shared.counters.served(name);
+    tracing::info!(command = name, cause = %error.cause(), "command could not act: discord refused it or the rest guard held it back");
+    if kind == Kind::Prefix {
+        // The reply would go to the very channel that refused: another invalid request.
+        return;
+    }
+    if let Some(text) = crate::rest_guard::refusal_text(error) {
+        send(responder, &Reply::text(text).ephemeral()).await;
+    }
 }
 
 async fn send(responder: &Responder, reply: &Reply) {

@@ -36,6 +36,11 @@
 //! - [`register`] with [`Scope`]: fetch, compare semantically, PUT only on change.
 //! - [`Router`] / [`RouterBuilder`] / [`RouterConfig`] / [`RouterStats`] / [`Registry`].
 //! - [`Context`], [`Reply`], [`ComponentStream`].
+//! - Command state ([`Context::state`] → [`CommandState`]): values that survive restarts and are
+//!   shared by every process of the bot, load-apply-save with compare-and-set
+//!   ([`CommandState::update`]), and durable timers fired through [`Command::timer`] with a
+//!   [`TimerContext`]; behind the object-safe [`StateStore`] ([`FileStateStore`], an embedded
+//!   redb file; [`MemoryStateStore`]; novera-cluster's bucket) and [`TimerBook`] (leases).
 //! - [`builtins`]: `/ping`, `/status`, `/ask`, `/poll`, `/help`.
 //!
 //! Components and modals are routed by `custom_id`: the part before the first `:` names the
@@ -53,7 +58,9 @@
 //! unknown command) and click guards (the auto-defer of a click a waiter claimed) run on the
 //! same tracker. All of them end on their own, bounded by the handler deadline or the REST
 //! deadline, so `Shutdown::drain` waits for them. [`Router::run`] returns when the event
-//! channel closes or its cancellation token fires.
+//! channel closes or its cancellation token fires; so does [`Router::run_timers`] (the timer
+//! runner the bot assembly spawns) when its token fires, timers it already fired running on the
+//! same work pool. The [`FileStateStore`] runs each transaction on tokio's blocking pool.
 //!
 //! # Example
 //! ```no_run
@@ -113,14 +120,19 @@ mod failure;
 mod gateway_info;
 mod invoke;
 mod ledger;
+mod nonce;
 mod prefix;
 mod register;
 mod registry;
 mod reply;
 mod responder;
+mod rest_guard;
 mod retry;
 mod router;
+mod state;
 mod stats;
+mod timer_context;
+mod timer_runner;
 mod wait;
 
 pub use builtins::{builtin_defs, builtins};
@@ -130,12 +142,23 @@ pub use context::ComponentStream;
 pub use context::Context;
 pub use def::CommandDef;
 pub use dispatch::Dispatch;
-pub use error::{CommandError, ConfigError, RegisterError, ReplyError};
+pub use error::{
+    CommandError, ConfigError, Refusal, RegisterError, ReplyError, RestError, RestRefused,
+};
 pub use failure::{CommandFailure, FailureKind};
-pub use gateway_info::{GatewayInfo, ShardInfo, ShardState};
+pub use gateway_info::{
+    GatewayCommand, GatewayCommandError, GatewayInfo, ShardInfo, ShardState, shard_of,
+};
 pub use ledger::{Acknowledged, Claim, InteractionLedger, LedgerError};
-pub use register::{RegisterOutcome, Scope, register};
+pub use register::{RegisterOutcome, Scope, register, register_guarded};
 pub use registry::Registry;
 pub use reply::Reply;
+pub use rest_guard::{GuardAlert, GuardStage, GuardStatus, RestGuard, RestGuardConfig};
 pub use router::{Router, RouterBuilder};
+pub use state::{
+    Change, Clock, CommandState, DueTimer, FileStateStore, LeasedTimer, MAX_KEY_LEN,
+    MemoryStateStore, StateEntry, StateError, StateStore, TIMERS_NAMESPACE, TimerBook,
+    UPDATE_ATTEMPTS, Updated, Versioned, from_unix_ms, is_expired, unix_ms,
+};
 pub use stats::RouterStats;
+pub use timer_context::TimerContext;

@@ -17,6 +17,7 @@ use twilight_model::id::marker::{ApplicationMarker, GuildMarker};
 
 use crate::def::CommandDef;
 use crate::error::RegisterError;
+use crate::rest_guard::RestGuard;
 
 /// Deadline of each registration request.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
@@ -59,29 +60,49 @@ pub async fn register(
     defs: &[CommandDef],
     scope: Scope,
 ) -> Result<RegisterOutcome, RegisterError> {
+    register_with(http, None, application_id, defs, scope).await
+}
+
+/// [`register`], counting a failed request in the bot's [`RestGuard`] (registration is one of
+/// the bot's essentials: never refused, but a 401 or 403 counts like any other).
+pub async fn register_guarded(
+    http: &Client,
+    guard: &RestGuard,
+    application_id: Id<ApplicationMarker>,
+    defs: &[CommandDef],
+    scope: Scope,
+) -> Result<RegisterOutcome, RegisterError> {
+    register_with(http, Some(guard), application_id, defs, scope).await
+}
+
+async fn register_with(
+    http: &Client,
+    guard: Option<&RestGuard>,
+    application_id: Id<ApplicationMarker>,
+    defs: &[CommandDef],
+    scope: Scope,
+) -> Result<RegisterOutcome, RegisterError> {
     let wanted: Vec<CommandModel> = defs.iter().map(|d| d.model().clone()).collect();
     let wanted_keys = keyed(&wanted)?;
     let client = http.interaction(application_id);
-    let registered: Vec<CommandModel> = match scope {
-        Scope::Global => {
-            let response = deadline(
-                "GET commands",
-                REQUEST_DEADLINE,
-                client.global_commands().into_future(),
-            )
-            .await??;
-            deadline("GET commands", REQUEST_DEADLINE, response.models()).await??
-        }
+    let path = match scope {
+        Scope::Global => format!("applications/{application_id}/commands"),
         Scope::Guild(guild_id) => {
-            let response = deadline(
-                "GET commands",
-                REQUEST_DEADLINE,
-                client.guild_commands(guild_id).into_future(),
-            )
-            .await??;
-            deadline("GET commands", REQUEST_DEADLINE, response.models()).await??
+            format!("applications/{application_id}/guilds/{guild_id}/commands")
         }
     };
+    let listing = match scope {
+        Scope::Global => client.global_commands().into_future(),
+        Scope::Guild(guild_id) => client.guild_commands(guild_id).into_future(),
+    };
+    let response = observe(
+        guard,
+        "GET",
+        &path,
+        deadline("GET commands", REQUEST_DEADLINE, listing).await?,
+    )?;
+    let registered: Vec<CommandModel> =
+        deadline("GET commands", REQUEST_DEADLINE, response.models()).await??;
     let registered_keys = keyed(&registered)?;
 
     let added: Vec<String> = wanted_keys
@@ -106,24 +127,16 @@ pub async fn register(
             count: wanted.len(),
         });
     }
-    match scope {
-        Scope::Global => {
-            deadline(
-                "PUT commands",
-                REQUEST_DEADLINE,
-                client.set_global_commands(&wanted).into_future(),
-            )
-            .await??;
-        }
-        Scope::Guild(guild_id) => {
-            deadline(
-                "PUT commands",
-                REQUEST_DEADLINE,
-                client.set_guild_commands(guild_id, &wanted).into_future(),
-            )
-            .await??;
-        }
-    }
+    let overwrite = match scope {
+        Scope::Global => client.set_global_commands(&wanted).into_future(),
+        Scope::Guild(guild_id) => client.set_guild_commands(guild_id, &wanted).into_future(),
+    };
+    observe(
+        guard,
+        "PUT",
+        &path,
+        deadline("PUT commands", REQUEST_DEADLINE, overwrite).await?,
+    )?;
     tracing::info!(?scope, ?added, ?removed, ?changed, "commands registered");
     Ok(RegisterOutcome::Overwritten {
         count: wanted.len(),
@@ -131,6 +144,19 @@ pub async fn register(
         removed,
         changed,
     })
+}
+
+/// Tells `guard` (if any) about a failed request, and passes the result on.
+fn observe<T>(
+    guard: Option<&RestGuard>,
+    method: &str,
+    path: &str,
+    result: Result<T, twilight_http::Error>,
+) -> Result<T, twilight_http::Error> {
+    if let (Some(guard), Err(error)) = (guard, &result) {
+        guard.observe(method, path, error);
+    }
+    result
 }
 
 /// Normalized definitions by `(name, type)`.

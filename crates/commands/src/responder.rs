@@ -14,18 +14,21 @@
 //! done and nothing more is sent for it; if it is still "thinking..." (only deferred), this
 //! process's answer goes there as an edit. A 40060 on a *retried* callback is different: this
 //! process's own earlier attempt landed (its answer was lost), so the stage is what it sent.
-//! Every REST call goes through `retry.rs` (5xx and transport failures, where repeating is safe).
+//! Every REST call goes through the REST guard, each attempt of it, and is repeated by `retry.rs`
+//! after 5xx and transport failures where repeating is safe.
 
 use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_core::deadline;
+use novera_core::{InstanceWatch, deadline};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
-use twilight_http::Client;
 use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
+use twilight_http::request::{Request, TryIntoRequest};
+use twilight_http::response::marker::EmptyBody;
+use twilight_http::{Client, Response};
 use twilight_model::channel::Message;
 use twilight_model::channel::message::MessageFlags;
 use twilight_model::http::interaction::{
@@ -40,10 +43,11 @@ use crate::config::INTERACTION_WINDOW;
 use crate::error::ReplyError;
 use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::reply::Reply;
+use crate::rest_guard::RestGuard;
 use crate::retry::{self, Budget, Repeat};
 
+mod duplicate;
 mod forms;
-mod message;
 
 /// Discord's "Interaction has already been acknowledged".
 const ALREADY_ACKNOWLEDGED: u64 = 40060;
@@ -131,9 +135,18 @@ impl Stage {
     }
 }
 
+/// How answers reach Discord: the client, the bot's REST guard (every request goes through it)
+/// and this process's instance watch (nonces; 40060 evidence of another instance).
+#[derive(Clone)]
+pub(crate) struct Rest {
+    pub(crate) http: Arc<Client>,
+    pub(crate) guard: RestGuard,
+    pub(crate) instance: Arc<InstanceWatch>,
+}
+
 /// Answers one invocation.
 pub(crate) struct Responder {
-    http: Arc<Client>,
+    rest: Rest,
     application_id: Id<ApplicationMarker>,
     target: Target,
     kind: Kind,
@@ -143,6 +156,8 @@ pub(crate) struct Responder {
     state: Mutex<State>,
     /// Where acknowledgements are recorded when several processes may answer (cluster roles).
     ledger: Option<Arc<dyn InteractionLedger>>,
+    /// Continuing another process's answer (a takeover): a 40060 is expected then.
+    taken_over: bool,
 }
 
 impl std::fmt::Debug for Responder {
@@ -157,14 +172,14 @@ impl std::fmt::Debug for Responder {
 
 impl Responder {
     pub(crate) fn new(
-        http: Arc<Client>,
+        rest: Rest,
         application_id: Id<ApplicationMarker>,
         target: Target,
         kind: Kind,
         rest_deadline: Duration,
     ) -> Self {
         Self {
-            http,
+            rest,
             application_id,
             target,
             kind,
@@ -175,6 +190,7 @@ impl Responder {
                 last_message: None,
             }),
             ledger: None,
+            taken_over: false,
         }
     }
 
@@ -195,6 +211,7 @@ impl Responder {
     pub(crate) fn resuming(mut self, acknowledged: Option<Acknowledged>) -> Self {
         if let Some(ack) = acknowledged {
             self.state.get_mut().stage = Stage::resumed(ack);
+            self.taken_over = true;
         }
         self
     }
@@ -281,10 +298,11 @@ impl Responder {
         match &self.target {
             Target::Message { channel_id, .. } => {
                 // No window to beat for text messages; show "typing..." as the equivalent.
-                let (http, channel_id) = (&self.http, *channel_id);
-                self.bounded("POST typing", Repeat::Idempotent, move || {
-                    http.create_typing_trigger(channel_id)
-                })
+                self.bounded(
+                    "POST typing",
+                    Repeat::Idempotent,
+                    self.rest.http.create_typing_trigger(*channel_id),
+                )
                 .await?;
                 Ok(false)
             }
@@ -456,21 +474,20 @@ impl Responder {
     pub(crate) async fn original(&self) -> Result<Message, ReplyError> {
         match &self.target {
             Target::Interaction { token, .. } => {
-                let (http, app) = (&self.http, self.application_id);
-                self.bounded_model("GET @original", Repeat::Idempotent, move || async move {
-                    http.interaction(app).response(token).await
-                })
-                .await
+                let client = self.rest.http.interaction(self.application_id);
+                self.bounded_model("GET @original", Repeat::Idempotent, client.response(token))
+                    .await
             }
             Target::Message { channel_id, .. } => {
                 let last = self.state.lock().await.last_message;
                 let Some(last) = last else {
                     return Err(ReplyError::Unsupported("nothing was sent yet"));
                 };
-                let (http, channel_id) = (&self.http, *channel_id);
-                self.bounded_model("GET message", Repeat::Idempotent, move || {
-                    http.message(channel_id, last)
-                })
+                self.bounded_model(
+                    "GET message",
+                    Repeat::Idempotent,
+                    self.rest.http.message(*channel_id, last),
+                )
                 .await
             }
         }
@@ -490,23 +507,25 @@ impl Responder {
         // Assume the callback lands: if this future is dropped mid-request (deadline), a
         // second callback would only earn a 40060, while a follow-up still reaches the user.
         state.stage = next;
-        let response = &InteractionResponse { kind, data };
-        let (http, app, id) = (&self.http, self.application_id, *id);
+        let response = InteractionResponse { kind, data };
+        let id = *id;
+        let client = self.rest.http.interaction(self.application_id);
+        let request = client
+            .create_response(id, token, &response)
+            .try_into_request()?;
+        // Retried within Discord's window only: a callback after it would earn 10062.
         let budget = Budget {
             total: self.rest_deadline,
             retry_until: Some(self.window_ends),
         };
-        let sent = retry::send(
-            "POST interaction callback",
-            Repeat::Idempotent,
-            budget,
-            move || async move {
-                http.interaction(app)
-                    .create_response(id, token, response)
-                    .await
-            },
-        )
-        .await;
+        let sent = self
+            .send::<EmptyBody>(
+                "POST interaction callback",
+                Repeat::Idempotent,
+                budget,
+                request,
+            )
+            .await;
         let retried = sent.retried();
         let sent = sent.result;
         match &sent {
@@ -514,14 +533,19 @@ impl Responder {
             Err(ReplyError::Http(error))
                 if retried && discord_code(error) == Some(ALREADY_ACKNOWLEDGED) =>
             {
-                // An earlier attempt of this very callback landed and only its answer was lost.
+                // An earlier attempt of this very callback landed and only its answer was lost:
+                // not another process, not another instance.
                 tracing::info!(interaction = %id, "a retried callback had landed before");
                 self.record(id, next).await;
                 return Ok(());
             }
             Err(ReplyError::Http(error)) if discord_code(error) == Some(ALREADY_ACKNOWLEDGED) => {
                 // Someone already acknowledged it: a replay after a crash (the first answer
-                // landed before the process died) or another process of the bot.
+                // landed before the process died), another process of the bot, or another
+                // instance running with the same token.
+                if previous == Stage::Fresh {
+                    self.check_duplicate(id);
+                }
                 if self.answered_before().await {
                     tracing::info!(
                         interaction = %id,
@@ -578,145 +602,176 @@ impl Responder {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let (http, app) = (&self.http, self.application_id);
-        self.bounded_model("PATCH @original", Repeat::Idempotent, move || async move {
-            let mentions = reply.mentions();
-            let client = http.interaction(app);
-            let mut request = client
-                .update_response(token)
-                .allowed_mentions(Some(&mentions));
-            if let Some(content) = &reply.content {
-                request = request.content(Some(content));
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(Some(embeds));
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(Some(components));
-            }
-            request.await
-        })
-        .await
+        let mentions = reply.mentions();
+        let client = self.rest.http.interaction(self.application_id);
+        let mut request = client
+            .update_response(token)
+            .allowed_mentions(Some(&mentions));
+        if let Some(content) = &reply.content {
+            request = request.content(Some(content));
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(Some(embeds));
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(Some(components));
+        }
+        self.bounded_model("PATCH @original", Repeat::Idempotent, request)
+            .await
     }
 
     async fn followup_raw(&self, reply: &Reply) -> Result<Message, ReplyError> {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let (http, app) = (&self.http, self.application_id);
-        self.bounded_model(
-            "POST follow-up",
-            Repeat::UnlessDelivered,
-            move || async move {
-                let mentions = reply.mentions();
-                let client = http.interaction(app);
-                let mut request = client
-                    .create_followup(token)
-                    .allowed_mentions(Some(&mentions));
-                if let Some(content) = &reply.content {
-                    request = request.content(content);
-                }
-                if let Some(embeds) = &reply.embeds {
-                    request = request.embeds(embeds);
-                }
-                if let Some(components) = &reply.components {
-                    request = request.components(components);
-                }
-                if let Some(flags) = reply.flags() {
-                    request = request.flags(flags);
-                }
-                request.await
-            },
-        )
-        .await
+        let mentions = reply.mentions();
+        let client = self.rest.http.interaction(self.application_id);
+        let mut request = client
+            .create_followup(token)
+            .allowed_mentions(Some(&mentions));
+        if let Some(content) = &reply.content {
+            request = request.content(content);
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(embeds);
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(components);
+        }
+        if let Some(flags) = reply.flags() {
+            request = request.flags(flags);
+        }
+        // A follow-up takes no nonce: a repeat would post it twice, unless nothing reached Discord.
+        self.bounded_model("POST follow-up", Repeat::UnlessDelivered, request)
+            .await
     }
 
     async fn delete_original(&self) -> Result<(), ReplyError> {
         let Target::Interaction { token, .. } = &self.target else {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
-        let (http, app) = (&self.http, self.application_id);
-        self.bounded("DELETE @original", Repeat::Idempotent, move || async move {
-            http.interaction(app).delete_response(token).await
-        })
+        let client = self.rest.http.interaction(self.application_id);
+        self.bounded(
+            "DELETE @original",
+            Repeat::Idempotent,
+            client.delete_response(token),
+        )
         .await
         .map(drop)
     }
 
-    /// Posts a channel message once, however often the request is repeated (`message.rs`).
-    async fn create_message(
+    pub(crate) async fn create_message(
         &self,
         channel_id: Id<ChannelMarker>,
         reply_to: Option<Id<MessageMarker>>,
         reply: &Reply,
     ) -> Result<Message, ReplyError> {
-        let body = &message::body(reply, reply_to);
-        let http = &self.http;
-        self.bounded_model("POST message", Repeat::Idempotent, move || {
-            http.create_message(channel_id).payload_json(body)
-        })
-        .await
+        let mentions = reply.mentions();
+        let mut request = self
+            .rest
+            .http
+            .create_message(channel_id)
+            .allowed_mentions(Some(&mentions));
+        if let Some(to) = reply_to {
+            request = request.reply(to).fail_if_not_exists(false);
+        }
+        if let Some(content) = &reply.content {
+            request = request.content(content);
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(embeds);
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(components);
+        }
+        // The process's nonce: names this instance on the message, and makes a resend return
+        // the message already created instead of a second one, so it is repeated like an edit
+        // (every attempt carries the same nonce).
+        let request = crate::nonce::stamp(request.try_into_request()?, &self.rest.instance)?;
+        let response = self
+            .send::<Message>("POST message", Repeat::Idempotent, self.budget(), request)
+            .await
+            .result?;
+        Ok(deadline("POST message", self.rest_deadline, response.model()).await??)
     }
 
-    async fn edit_channel_message(
+    pub(crate) async fn edit_channel_message(
         &self,
         channel_id: Id<ChannelMarker>,
         message_id: Id<MessageMarker>,
         reply: &Reply,
     ) -> Result<Message, ReplyError> {
-        let http = &self.http;
-        self.bounded_model("PATCH message", Repeat::Idempotent, move || async move {
-            let mentions = reply.mentions();
-            let mut request = http
-                .update_message(channel_id, message_id)
-                .allowed_mentions(Some(&mentions));
-            if let Some(content) = &reply.content {
-                request = request.content(Some(content));
-            }
-            if let Some(embeds) = &reply.embeds {
-                request = request.embeds(Some(embeds));
-            }
-            if let Some(components) = &reply.components {
-                request = request.components(Some(components));
-            }
-            request.await
-        })
-        .await
+        let mentions = reply.mentions();
+        let mut request = self
+            .rest
+            .http
+            .update_message(channel_id, message_id)
+            .allowed_mentions(Some(&mentions));
+        if let Some(content) = &reply.content {
+            request = request.content(Some(content));
+        }
+        if let Some(embeds) = &reply.embeds {
+            request = request.embeds(Some(embeds));
+        }
+        if let Some(components) = &reply.components {
+            request = request.components(Some(components));
+        }
+        self.bounded_model("PATCH message", Repeat::Idempotent, request)
+            .await
     }
 
-    /// Runs one REST call under the REST deadline, repeated where that is safe (`retry.rs`);
-    /// `request` builds the same request each time.
-    async fn bounded<T, F, R>(
+    /// Runs one REST call through the REST guard under the REST deadline, repeated where
+    /// `repeat` says that is safe.
+    async fn bounded<T: Unpin, B>(
         &self,
         what: &'static str,
         repeat: Repeat,
-        request: F,
-    ) -> Result<T, ReplyError>
+        builder: B,
+    ) -> Result<Response<T>, ReplyError>
     where
-        F: FnMut() -> R,
-        R: IntoFuture<Output = Result<T, twilight_http::Error>>,
+        B: TryIntoRequest + IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
     {
-        let budget = Budget {
-            total: self.rest_deadline,
-            retry_until: None,
-        };
-        retry::send(what, repeat, budget, request).await.result
+        let request = builder.try_into_request()?;
+        self.send(what, repeat, self.budget(), request).await.result
     }
 
     /// [`bounded`](Self::bounded), then reads the body (never repeated: the request landed).
-    async fn bounded_model<T, F, R>(
+    async fn bounded_model<T, B>(
         &self,
         what: &'static str,
         repeat: Repeat,
-        request: F,
+        builder: B,
     ) -> Result<T, ReplyError>
     where
         T: serde::de::DeserializeOwned + Unpin + Send,
-        F: FnMut() -> R,
-        R: IntoFuture<Output = Result<twilight_http::Response<T>, twilight_http::Error>>,
+        B: TryIntoRequest + IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
     {
-        let response = self.bounded(what, repeat, request).await?;
+        let response = self.bounded(what, repeat, builder).await?;
         Ok(deadline(what, self.rest_deadline, response.model()).await??)
+    }
+
+    /// The REST deadline for all attempts of one call.
+    fn budget(&self) -> Budget {
+        Budget {
+            total: self.rest_deadline,
+            retry_until: None,
+        }
+    }
+
+    /// Sends a built request through the REST guard within `budget`; every attempt (`retry.rs`)
+    /// is a copy of it sent through the guard, which counts and may refuse each one.
+    async fn send<T: Unpin>(
+        &self,
+        what: &'static str,
+        repeat: Repeat,
+        budget: Budget,
+        request: Request,
+    ) -> retry::Sent<Response<T>> {
+        let (guard, http, request) = (&self.rest.guard, &self.rest.http, &request);
+        retry::send(what, repeat, budget, move || {
+            guard.send::<T>(http, request.clone())
+        })
+        .await
     }
 }
 

@@ -13,7 +13,8 @@
 //!   webhook route takes no nonce), only when the connection was never made.
 //!
 //! Never retried: 4xx answers (the same request gets the same answer), 429s (twilight-http's
-//! rate limiter waits and repeats those itself), a body that could not be read (the request
+//! rate limiter waits and repeats those itself, or the REST guard with shared rate limits), a
+//! request the REST guard refused, a body that could not be read (the request
 //! landed), and a call whose budget is spent. The budget is the REST deadline for all attempts
 //! together, and for a first response also Discord's 3 s window: a callback retried after it
 //! would only earn 10062. A handler's own calls end with its deadline (the router drops them).
@@ -75,16 +76,18 @@ impl<T> Sent<T> {
 }
 
 /// Sends `request()` until it succeeds, fails in a way a retry cannot fix, or `budget` is spent.
-/// `request` builds the same request each time it is called.
-pub(crate) async fn send<T, F, R>(
+/// `request` sends the same request each time it is called (through the REST guard, so each
+/// attempt is counted and may be refused; a refusal is never retried).
+pub(crate) async fn send<T, E, F, R>(
     what: &'static str,
     repeat: Repeat,
     budget: Budget,
     mut request: F,
 ) -> Sent<T>
 where
+    E: Into<ReplyError>,
     F: FnMut() -> R,
-    R: IntoFuture<Output = Result<T, twilight_http::Error>>,
+    R: IntoFuture<Output = Result<T, E>>,
 {
     let end = Instant::now() + budget.total;
     let mut backoff = Backoff::new(POLICY);
@@ -94,7 +97,7 @@ where
         let left = end.saturating_duration_since(Instant::now());
         let result = match deadline(what, left, request().into_future()).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(ReplyError::Http(error)),
+            Ok(Err(error)) => Err(error.into()),
             Err(timeout) => Err(ReplyError::Timeout(timeout)),
         };
         let reason = match &result {
@@ -294,7 +297,7 @@ mod tests {
             budget(Duration::from_secs(1)),
             move || {
                 counted.fetch_add(1, Ordering::SeqCst);
-                std::future::pending()
+                std::future::pending::<Result<(), twilight_http::Error>>()
             },
         )
         .await;

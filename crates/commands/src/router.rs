@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use novera_cache::Cache;
-use novera_core::{CancellationToken, Shutdown};
+use novera_core::{CancellationToken, InstanceWatch, Shutdown};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -30,7 +30,10 @@ use crate::prefix;
 use crate::registry::{Entry, Registry, owner_of};
 use crate::reply::Reply;
 use crate::responder::{Kind, Responder, Target};
+use crate::rest_guard::RestGuard;
+use crate::state::{Clock, CommandState, MemoryStateStore, StateStore, TimerBook};
 use crate::stats::{Counters, RouterStats};
+use crate::timer_runner;
 use crate::wait::ClaimBook;
 
 /// What the user reads when the in-flight limit is reached.
@@ -71,6 +74,9 @@ pub struct RouterBuilder {
     sets: Vec<CommandSet>,
     on_failure: Option<FailureObserver>,
     ledger: Option<Arc<dyn InteractionLedger>>,
+    rest_guard: Option<RestGuard>,
+    instance: Option<Arc<InstanceWatch>>,
+    state: Option<Arc<dyn StateStore>>,
 }
 
 impl std::fmt::Debug for RouterBuilder {
@@ -107,6 +113,27 @@ impl RouterBuilder {
         self
     }
 
+    /// Sends every request through `guard` (default: a guard of its own with the defaults);
+    /// the bot shares one guard between everything that uses its token.
+    pub fn rest_guard(mut self, guard: RestGuard) -> Self {
+        self.rest_guard = Some(guard);
+        self
+    }
+
+    /// This process's instance watch (default: a fresh one without step-down): the nonce on
+    /// every message, 40060 evidence of another instance, and step-down.
+    pub fn instance(mut self, instance: Arc<InstanceWatch>) -> Self {
+        self.instance = Some(instance);
+        self
+    }
+
+    /// Keeps command state and timers in `store` (default: a [`MemoryStateStore`], gone at
+    /// exit; the bot assembly gives a file or, in the cluster, a bucket every process shares).
+    pub fn state(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.state = Some(store);
+        self
+    }
+
     /// Adds a crate's command set.
     pub fn commands(mut self, set: CommandSet) -> Self {
         self.sets.push(set);
@@ -119,6 +146,13 @@ impl RouterBuilder {
         self.config.validate()?;
         let registry = Registry::build(self.sets, self.config.prefix.is_some())?;
         let limit = self.config.in_flight_limit;
+        let clock = Clock::new();
+        let state = self
+            .state
+            .unwrap_or_else(|| Arc::new(MemoryStateStore::with_clock(clock)));
+        // Unique per router: only leases of timers name it.
+        let holder = format!("{}-{:08x}", std::process::id(), fastrand::u32(..));
+        let timers = TimerBook::new(Arc::clone(&state), clock, holder);
         Ok(Router {
             shared: Arc::new(Shared {
                 http: self.http,
@@ -138,6 +172,13 @@ impl RouterBuilder {
                 started: Instant::now(),
                 on_failure: self.on_failure,
                 ledger: self.ledger,
+                rest_guard: self.rest_guard.unwrap_or_default(),
+                instance: self
+                    .instance
+                    .unwrap_or_else(|| Arc::new(InstanceWatch::new(false))),
+                state,
+                clock,
+                timers,
                 config: self.config,
             }),
         })
@@ -169,6 +210,9 @@ impl Router {
             sets: Vec::new(),
             on_failure: None,
             ledger: None,
+            rest_guard: None,
+            instance: None,
+            state: None,
         }
     }
 
@@ -192,6 +236,22 @@ impl Router {
             received_at,
             resume,
         } = dispatch;
+        if !self.shared.instance.answers(received_at) {
+            // Another, older instance answers: a second answer is what users must not get.
+            let command = match &event {
+                Event::InteractionCreate(_) => true,
+                Event::MessageCreate(created) => {
+                    self.shared.config.prefix.as_deref().is_some_and(|prefix| {
+                        !created.author.bot && prefix::split(&created.content, prefix).is_some()
+                    })
+                }
+                _ => false,
+            };
+            if command {
+                metrics::counter!("novera_commands_stepped_down_total").increment(1);
+            }
+            return None;
+        }
         match event {
             Event::InteractionCreate(created) => self.interaction(created.0, received_at, resume),
             Event::MessageCreate(created) if self.shared.config.prefix.is_some() => {
@@ -220,10 +280,43 @@ impl Router {
         tracing::debug!("command router stopped taking events");
     }
 
+    /// Fires due timers (see [`Command::timer`](crate::Command::timer)) until `cancel` fires,
+    /// checking the state store every `interval`; a timer that came due while the bot was down
+    /// fires at the first check. Each timer is leased before it fires, so of several routers
+    /// sharing one store exactly one fires it. Handlers run on the router's work pool, so the
+    /// shutdown's drain waits for timers already firing.
+    pub async fn run_timers(self, interval: std::time::Duration, cancel: CancellationToken) {
+        timer_runner::run(self.shared, interval, cancel).await;
+    }
+
+    /// The state store commands and timers use.
+    #[must_use]
+    pub fn state(&self) -> &Arc<dyn StateStore> {
+        &self.shared.state
+    }
+
+    /// Command `name`'s state, as its handlers see it through `ctx.state()` (tests, tools).
+    #[must_use]
+    pub fn command_state(&self, name: &str) -> CommandState {
+        self.shared.command_state(name)
+    }
+
     /// The router's counters (for `/status` and the app's status page).
     #[must_use]
     pub fn stats(&self) -> RouterStats {
         self.shared.stats()
+    }
+
+    /// The REST guard the router sends through.
+    #[must_use]
+    pub fn rest_guard(&self) -> &RestGuard {
+        &self.shared.rest_guard
+    }
+
+    /// This process's instance watch.
+    #[must_use]
+    pub fn instance(&self) -> &Arc<InstanceWatch> {
+        &self.shared.instance
     }
 
     /// The composed commands.
@@ -306,7 +399,7 @@ impl Router {
             .filter(|e| e.def.allows_prefix())
             .cloned()?;
         let responder = Arc::new(Responder::new(
-            Arc::clone(&self.shared.http),
+            self.shared.rest(),
             self.shared.application_id,
             Target::Message {
                 channel_id: message.channel_id,

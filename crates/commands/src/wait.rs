@@ -88,12 +88,16 @@ impl ClaimBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::responder::{Kind, Target};
+    use crate::responder::{Kind, Rest, Target};
 
     fn responder() -> Arc<Responder> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         Arc::new(Responder::new(
-            Arc::new(twilight_http::Client::new(String::new())),
+            Rest {
+                http: Arc::new(twilight_http::Client::new(String::new())),
+                guard: crate::RestGuard::default(),
+                instance: Arc::new(novera_core::InstanceWatch::new(false)),
+            },
             Id::new(1),
             Target::Interaction {
                 id: Id::new(7),

@@ -4,14 +4,17 @@
 //! is given up on before Discord's window closes. When a request lands but its answer is lost
 //! (a proxy drops the connection), the repeat does no harm: a callback's 40060 counts as the
 //! first attempt having landed, and a channel message's nonce returns the message it made.
+//! Every attempt is sent through the REST guard; a 429 stays the guard's (or twilight's).
 
 mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_commands::{CommandSet, RouterConfig, command_fn};
-use novera_core::CancellationToken;
+use novera_commands::{CommandSet, RestGuard, RouterConfig, command_fn};
+use novera_core::{
+    CancellationToken, LimitFuture, LimitedRoute, RateLimitOutcome, SharedRateLimits,
+};
 use novera_sim::Fault;
 use novera_testkit::{TestBot, json};
 use serde_json::Value;
@@ -347,6 +350,104 @@ async fn a_channel_message_whose_answer_was_lost_is_not_posted_twice() {
         .filter(|m| m["author"]["id"] == bot_id.as_str())
         .collect();
     assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(bot.violations().await.expect("state").is_empty());
+    bot.shutdown().await;
+}
+
+/// Shared rate limits that let everything go and count what asked them, by route template.
+#[derive(Debug, Default)]
+struct CountingLimits {
+    acquired: std::sync::Mutex<Vec<String>>,
+}
+
+impl CountingLimits {
+    fn acquired(&self, template: &str) -> usize {
+        self.acquired
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .filter(|t| *t == template)
+            .count()
+    }
+}
+
+impl SharedRateLimits for CountingLimits {
+    fn acquire<'a>(&'a self, route: &'a LimitedRoute) -> LimitFuture<'a> {
+        self.acquired
+            .lock()
+            .expect("not poisoned")
+            .push(route.template.clone());
+        Box::pin(std::future::ready(()))
+    }
+
+    fn complete(&self, _route: &LimitedRoute, _outcome: RateLimitOutcome) {}
+}
+
+#[tokio::test]
+async fn every_attempt_goes_through_the_rest_guard() {
+    common::init();
+    let limits = Arc::new(CountingLimits::default());
+    let guard = RestGuard::default();
+    guard.share_rate_limits(Arc::clone(&limits) as Arc<dyn SharedRateLimits>);
+    let bot = TestBot::builder()
+        .router_config(RouterConfig::default().with_prefix(Some("!".into())))
+        .commands(commands(CancellationToken::new(), Arc::new(Notify::new())))
+        .rest_guard(guard)
+        .start()
+        .await
+        .expect("bot starts");
+    let route = "POST /channels/{id}/messages";
+    let bot_id = bot.application_id().expect("id").to_string();
+    let replies = || async {
+        let messages = bot.channel_messages().await?;
+        Ok::<_, novera_testkit::TestkitError>(
+            messages
+                .into_iter()
+                .filter(|m| m["author"]["id"] == bot_id.as_str())
+                .count(),
+        )
+    };
+
+    // Two 500s: the retries are sent through the guard, each waiting for the shared limits.
+    bot.control()
+        .fault(&fault(500, 2, "/channels/"))
+        .await
+        .expect("fault armed");
+    bot.post_message("!ok").await.expect("posted");
+    bot.wait_until("the first reply", || async {
+        Ok((replies().await? == 1).then_some(()))
+    })
+    .await
+    .expect("replied");
+    assert_eq!(
+        statuses(&bot, "POST", "/channels/").await,
+        vec![500, 500, 200]
+    );
+    assert_eq!(limits.acquired(route), 3);
+
+    // A 429 is the guard's to resend (after its pause), not the retry's: one more acquire.
+    let limited: Fault = serde_json::from_value(json!({
+        "kind": "rate_limit",
+        "scope": "user",
+        "count": 1,
+        "path_prefix": "/channels/",
+        "retry_after": 0.2,
+    }))
+    .expect("a rate_limit fault");
+    bot.control().fault(&limited).await.expect("fault armed");
+    bot.post_message("!ok").await.expect("posted");
+    bot.wait_until("the second reply", || async {
+        Ok((replies().await? == 2).then_some(()))
+    })
+    .await
+    .expect("replied");
+    assert_eq!(
+        statuses(&bot, "POST", "/channels/").await,
+        vec![500, 500, 200, 429, 200]
+    );
+    assert_eq!(limits.acquired(route), 5);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(replies().await.expect("messages"), 2);
     assert!(bot.violations().await.expect("state").is_empty());
     bot.shutdown().await;
 }

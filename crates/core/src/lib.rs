@@ -4,7 +4,10 @@
 //! ([`within`], [`deadline`]), failed components restart with jittered [`Backoff`] inside a restart
 //! budget ([`Supervisor`]), shutdown is one cancellation tree with a bounded drain ([`Shutdown`],
 //! [`WorkPool`]), and every component reports its [`Health`] to a [`StatusRegistry`] that also
-//! answers liveness and readiness.
+//! answers liveness and readiness. Two guards keep one bot from hurting itself:
+//! [`InvalidRequestLog`] / [`InvalidRequestWindow`] count what a remote API holds against the
+//! bot before it bans it, and [`InstanceWatch`] names this process ([`InstanceTag`], on every
+//! nonce it sends) and notices another live instance of the same bot.
 //!
 //! # Where it sits
 //! It depends only on tokio, tokio-util, serde, tracing and the `metrics` facade. Every other
@@ -53,6 +56,9 @@
 mod backoff;
 mod deadline;
 mod error;
+mod instance;
+mod invalid_requests;
+mod rate_limits;
 mod shutdown;
 mod status;
 mod supervisor;
@@ -60,6 +66,17 @@ mod supervisor;
 pub use backoff::{Backoff, BackoffPolicy};
 pub use deadline::{deadline, within};
 pub use error::{Busy, DeadlineExceeded, error_chain};
+pub use instance::{
+    DuplicateEvidence, DuplicateReport, EvidenceKind, InstanceTag, InstanceWatch, NONCE_MAX_LEN,
+    TAG_LEN,
+};
+pub use invalid_requests::{
+    Contributor, InvalidRequest, InvalidRequestLog, InvalidRequestSummary, InvalidRequestWindow,
+    thousands,
+};
+pub use rate_limits::{
+    BucketHeaders, LimitFuture, LimitedRoute, RateLimitOutcome, SharedRateLimits,
+};
 pub use shutdown::{DrainReport, Shutdown, WorkPool};
 pub use status::{ComponentHandle, ComponentStatus, Health, Liveness, Readiness, StatusRegistry};
 pub use supervisor::{

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use novera_cache::ResourceType;
+use novera_core::{InstanceWatch, InvalidRequestLog, SharedRateLimits};
 use serde::Deserialize;
 use twilight_gateway::EventTypeFlags;
 use twilight_model::gateway::Intents;
 
+use crate::pacer::IdentifyPacer;
 use crate::session_store::SessionStore;
 
 /// A secret string (the bot token) that never shows itself in `Debug` or `Display`.
@@ -128,6 +130,9 @@ pub struct GatewayConfig {
     /// Another [`SessionStore`] (a key-value bucket, ...); when set it is used instead of
     /// `session_path`.
     pub session_store: Option<Arc<dyn SessionStore>>,
+    /// Identify pacing shared with the bot's other processes (the cluster's gateway role);
+    /// `None` = this process paces alone.
+    pub identify_pacer: Option<Arc<dyn IdentifyPacer>>,
     /// How often the running gateway checkpoints its sessions to the store (only when they
     /// changed): a crash loses at most about this much of the position, which a RESUME replays.
     pub checkpoint_interval: Duration,
@@ -157,6 +162,16 @@ pub struct GatewayConfig {
     /// A shard runner promises to make progress at least this often; liveness fails when it
     /// does not. It ticks on its own timer too, so an unreachable Discord never breaks it.
     pub stall_after: Duration,
+    /// Where the bot's invalid requests are counted (novera-commands' `RestGuard` keeps it):
+    /// a 401, 403 or 429 of the login calls and of the identify budget's refresh is recorded
+    /// there. These requests are the bot's essentials: never held back.
+    pub invalid_requests: Option<Arc<dyn InvalidRequestLog>>,
+    /// Rate limits shared with the bot's other processes (the cluster's): the login calls and
+    /// the budget's refresh wait for them like every other request of the bot.
+    pub rate_limits: Option<Arc<dyn SharedRateLimits>>,
+    /// This process's instance watch: a `MESSAGE_CREATE` by the bot's own user whose nonce this
+    /// process did not write is reported to it (evidence of another instance).
+    pub instance: Option<Arc<InstanceWatch>>,
 }
 
 impl Default for GatewayConfig {
@@ -169,6 +184,7 @@ impl Default for GatewayConfig {
             shards: ShardPlan::default(),
             session_path: None,
             session_store: None,
+            identify_pacer: None,
             checkpoint_interval: Duration::from_secs(1),
             max_session_age: Duration::from_secs(10 * 60),
             cache: CacheConfig::default(),
@@ -180,6 +196,9 @@ impl Default for GatewayConfig {
             pace_identifies: true,
             identify_interval: Duration::from_secs(5),
             stall_after: Duration::from_secs(60),
+            invalid_requests: None,
+            rate_limits: None,
+            instance: None,
         }
     }
 }

@@ -137,3 +137,21 @@ pub struct ShutdownError {
     #[source]
     pub source: SessionStoreError,
 }
+
+/// A gateway command could not be handed to a shard.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// This process does not run the shard.
+    #[error("shard {shard} is not run by this process")]
+    NotOwned {
+        /// The shard.
+        shard: u32,
+    },
+    /// The shard's runner is not running (stopping, or fatally closed).
+    #[error("shard {shard} is not running")]
+    NotRunning {
+        /// The shard.
+        shard: u32,
+    },
+}

@@ -20,11 +20,12 @@ use twilight_standby::Standby;
 
 use crate::checkpoint::Checkpoints;
 use crate::config::{GatewayConfig, ShardCount};
-use crate::error::{FatalClose, GatewayError, ShutdownError};
+use crate::error::{FatalClose, GatewayError, SendError, ShutdownError};
 use crate::forwarded::{Forwarded, InConsumer};
 use crate::identify::{BudgetSource, IdentifyQueue, Pacing};
 use crate::login::{Login, install_crypto_provider};
 use crate::metrics::describe_metrics;
+use crate::own_messages::OwnMessages;
 use crate::runner::{ShardRunner, Shared};
 use crate::session_store::{FileSessionStore, SavedSession, SessionStore, usable_now};
 use crate::shutdown_report::ShutdownReport;
@@ -89,6 +90,19 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// The shards a gateway with `config` runs: the shard total (fixed, or Discord's
+    /// recommendation from step one) and this process's range of it.
+    pub fn plan(
+        login: &Login,
+        config: &GatewayConfig,
+    ) -> Result<(u32, std::ops::Range<u32>), GatewayError> {
+        let total = match config.shards.count {
+            ShardCount::Auto => login.gateway_bot().shards.max(1),
+            ShardCount::Fixed(n) => n,
+        };
+        Ok((total, owned_shards(total, config.shards.range.clone())?))
+    }
+
     /// Step two: starts one supervised runner per owned shard (component `shard-{id}` in
     /// `status`, ready while the shard is active), resuming sessions saved (or checkpointed) by
     /// the previous process when there are usable ones, and, with a session store, the
@@ -103,11 +117,7 @@ impl Gateway {
         describe_metrics();
         install_crypto_provider();
         let bot = login.gateway_bot();
-        let total = match config.shards.count {
-            ShardCount::Auto => bot.shards.max(1),
-            ShardCount::Fixed(n) => n,
-        };
-        let owned = owned_shards(total, config.shards.range.clone())?;
+        let (total, owned) = Self::plan(login, config)?;
         let gateway_url = gateway_url(config.gateway_url.as_deref().unwrap_or(&bot.url))?;
 
         let (store, session_path) = session_store(config);
@@ -131,7 +141,10 @@ impl Gateway {
             Some(BudgetSource {
                 http: login.http(),
                 rest_deadline: config.rest_deadline,
+                invalid_requests: config.invalid_requests.clone(),
+                rate_limits: config.rate_limits.clone(),
             }),
+            config.identify_pacer.clone(),
         );
 
         let shard_config =
@@ -152,6 +165,7 @@ impl Gateway {
             stop_deadline: Mutex::new(None),
             close_deadline: config.close_deadline,
             stall_after: config.stall_after,
+            own_messages: own_messages(login, config),
         });
 
         let (tx, rx) = mpsc::channel(config.event_queue_capacity);
@@ -198,6 +212,19 @@ impl Gateway {
             tasks: Mutex::new(tasks),
         };
         Ok((gateway, Events { rx, in_consumer }))
+    }
+
+    /// Sends a gateway command (a JSON payload such as `REQUEST_GUILD_MEMBERS` or
+    /// `PRESENCE_UPDATE`) through shard `shard`; twilight paces it under Discord's send limit.
+    pub fn send(&self, shard: u32, json: String) -> Result<(), SendError> {
+        let slot = self
+            .slots
+            .get(&shard)
+            .ok_or(SendError::NotOwned { shard })?;
+        let sender = slot.sender().ok_or(SendError::NotRunning { shard })?;
+        sender
+            .send(json)
+            .map_err(|_| SendError::NotRunning { shard })
     }
 
     /// The shared cache, filled by the runners before events reach the consumer. It stores
@@ -325,6 +352,12 @@ impl Gateway {
 
 /// One slot per owned shard (registered as component `shard-{id}`), holding the session to
 /// resume when one was loaded.
+/// The check of the bot's own messages for another instance's nonce, when there is a watch.
+fn own_messages(login: &Login, config: &GatewayConfig) -> Option<OwnMessages> {
+    let watch = config.instance.as_ref()?;
+    Some(OwnMessages::new(login.current_user().id, Arc::clone(watch)))
+}
+
 fn build_slots(
     owned: std::ops::Range<u32>,
     loaded: &[SavedSession],

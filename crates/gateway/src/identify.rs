@@ -21,8 +21,9 @@ use twilight_http::Client;
 use twilight_model::gateway::SessionStartLimit;
 use twilight_model::gateway::connection_info::BotConnectionInfo;
 
-use crate::login::fetch;
+use crate::login::{Accounting, fetch};
 use crate::metrics;
+use crate::pacer::{BudgetView, IdentifyPacer, PacerWait};
 use crate::status::{IdentifyBudgetStatus, ShardSlot, unix_ms};
 
 /// Shortest wait for a budget reset, so a budget reported as empty with `reset_after: 0`
@@ -51,6 +52,8 @@ pub(crate) struct Pacing {
 pub(crate) struct BudgetSource {
     pub(crate) http: Arc<Client>,
     pub(crate) rest_deadline: Duration,
+    pub(crate) invalid_requests: Option<Arc<dyn novera_core::InvalidRequestLog>>,
+    pub(crate) rate_limits: Option<Arc<dyn novera_core::SharedRateLimits>>,
 }
 
 #[derive(Debug)]
@@ -63,6 +66,8 @@ struct Inner {
     pacing: Pacing,
     slots: Arc<BTreeMap<u32, Arc<ShardSlot>>>,
     source: Option<BudgetSource>,
+    /// The bot's other processes, when they pace with this one.
+    pacer: Option<Arc<dyn IdentifyPacer>>,
 }
 
 /// The identify queue shared by every shard of a gateway (cheap to clone).
@@ -79,6 +84,7 @@ impl IdentifyQueue {
         pacing: Pacing,
         slots: Arc<BTreeMap<u32, Arc<ShardSlot>>>,
         source: Option<BudgetSource>,
+        pacer: Option<Arc<dyn IdentifyPacer>>,
     ) -> Self {
         let budget = Budget {
             total: limit.total,
@@ -97,6 +103,7 @@ impl IdentifyQueue {
                 pacing,
                 slots,
                 source,
+                pacer,
             }),
         }
     }
@@ -160,6 +167,10 @@ impl IdentifyQueue {
                 match fetch::<BotConnectionInfo, _>(
                     "GET /gateway/bot",
                     source.rest_deadline,
+                    Accounting::of(
+                        source.invalid_requests.as_ref(),
+                        source.rate_limits.as_ref(),
+                    ),
                     source.http.gateway().authed(),
                 )
                 .await
@@ -190,6 +201,50 @@ impl IdentifyQueue {
             total = budget.total,
             "identify budget refreshed"
         );
+    }
+
+    /// Waits until the bot's other processes let `shard` identify (its bucket is free across
+    /// the bot, the shared budget has one left): `true`. `false` when the shared budget is
+    /// spent (the local budget is then marked spent until the shared reset).
+    async fn shared_permit(&self, shard: u32, slot: Option<&ShardSlot>) -> bool {
+        let Some(pacer) = &self.inner.pacer else {
+            return true;
+        };
+        let max = self.inner.pacing.max_concurrency.max(1);
+        let bucket = u16::try_from(shard % u32::from(max)).unwrap_or(0);
+        loop {
+            let budget = {
+                let budget = self.budget();
+                BudgetView::new(budget.remaining, budget.total, unix_ms(budget.resets_at))
+            };
+            match pacer
+                .try_acquire(bucket, self.inner.pacing.interval, budget)
+                .await
+            {
+                Ok(()) => {
+                    if let Some(slot) = slot {
+                        slot.set_waiting(None);
+                    }
+                    return true;
+                }
+                Err(PacerWait::BucketBusy { holder, retry_in }) => {
+                    if let Some(slot) = slot {
+                        slot.set_waiting(Some(format!(
+                            "identify bucket {bucket} is in use by {holder}"
+                        )));
+                    }
+                    tokio::time::sleep(retry_in).await;
+                }
+                Err(PacerWait::BudgetExhausted { resets_at_unix_ms }) => {
+                    let mut own = self.budget();
+                    own.remaining = 0;
+                    let left = resets_at_unix_ms.saturating_sub(unix_ms(Instant::now()));
+                    own.resets_at =
+                        Instant::now() + Duration::from_millis(left).max(MIN_BUDGET_WAIT);
+                    return false;
+                }
+            }
+        }
     }
 
     /// Grants `shard` its IDENTIFY through `tx` once the budget and its bucket allow it.
@@ -241,6 +296,13 @@ impl IdentifyQueue {
                     () = sleep_until(last + self.inner.pacing.interval) => {}
                     () = tx.closed() => break,
                 }
+            }
+            let permitted = tokio::select! {
+                permitted = self.shared_permit(shard, slot.as_deref()) => permitted,
+                () = tx.closed() => break,
+            };
+            if !permitted {
+                continue; // the bot's shared budget is spent: wait for it like our own
             }
             if !self.take() {
                 continue; // spent while this shard waited for its bucket
@@ -311,6 +373,7 @@ mod tests {
             pacing,
             slots,
             None,
+            None,
         );
         let start = Instant::now();
         let receivers: Vec<_> = (0..4).map(|id| (id, queue.enqueue(id))).collect();
@@ -342,6 +405,7 @@ mod tests {
             pacing,
             slots,
             None,
+            None,
         );
         let start = Instant::now();
         let mut rx = queue.enqueue(0);
@@ -372,6 +436,7 @@ mod tests {
             pacing,
             slots,
             None,
+            None,
         );
         queue.enqueue(0).await.unwrap();
         assert_eq!(queue.status().remaining, 0);
@@ -398,6 +463,7 @@ mod tests {
             Instant::now(),
             pacing,
             slots,
+            None,
             None,
         );
         let start = Instant::now();

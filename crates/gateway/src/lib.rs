@@ -89,6 +89,8 @@ mod gateway;
 mod identify;
 mod login;
 mod metrics;
+mod own_messages;
+mod pacer;
 mod payload;
 mod runner;
 mod session_store;
@@ -96,7 +98,9 @@ mod shutdown_report;
 mod status;
 
 pub use config::{CacheConfig, GatewayConfig, Secret, ShardCount, ShardPlan};
-pub use error::{ConnectError, FatalClose, GatewayError, SessionStoreError, ShutdownError};
+pub use error::{
+    ConnectError, FatalClose, GatewayError, SendError, SessionStoreError, ShutdownError,
+};
 pub use forwarded::{Forwarded, InConsumer};
 pub use gateway::{Events, Gateway};
 pub use login::{Login, login};
@@ -106,6 +110,7 @@ pub use metrics::{
     describe_metrics,
 };
 pub use novera_cache::{Cache, ResourceType};
+pub use pacer::{BudgetView, IdentifyPacer, PacerFuture, PacerWait};
 pub use session_store::{FileSessionStore, SavedSession, SessionStore, StoreFuture};
 pub use shutdown_report::ShutdownReport;
 pub use status::{GatewayStatus, IdentifyBudgetStatus, ShardState, ShardStatus};

@@ -9,10 +9,14 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_core::deadline;
+use novera_core::{
+    BucketHeaders, InvalidRequest, InvalidRequestLog, LimitedRoute, RateLimitOutcome,
+    SharedRateLimits, deadline,
+};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use twilight_http::Client;
+use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
 use twilight_http::response::Response;
 use twilight_model::gateway::connection_info::BotConnectionInfo;
@@ -122,10 +126,34 @@ pub(crate) fn build_client(config: &GatewayConfig) -> Result<Client, ConnectErro
     Ok(builder.build())
 }
 
-/// Sends one request with a deadline and reads its JSON body; a 401 is `InvalidToken`.
+/// What the gateway's own REST calls answer to besides Discord: the bot's invalid-request
+/// count and, in a cluster, the rate limits its processes share.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Accounting<'a> {
+    pub(crate) invalid: Option<&'a dyn InvalidRequestLog>,
+    pub(crate) limits: Option<&'a dyn SharedRateLimits>,
+}
+
+impl<'a> Accounting<'a> {
+    pub(crate) fn of(
+        invalid: Option<&'a Arc<dyn InvalidRequestLog>>,
+        limits: Option<&'a Arc<dyn SharedRateLimits>>,
+    ) -> Self {
+        Self {
+            invalid: invalid.map(|log| &**log),
+            limits: limits.map(|limits| &**limits),
+        }
+    }
+}
+
+/// Sends one request with a deadline and reads its JSON body; a 401 is `InvalidToken`. It
+/// waits for the shared rate limits first when there are some (the wait counts toward the
+/// deadline); a 401, 403 or 429 is recorded in the invalid-request count (`endpoint` is its
+/// route, `GET /gateway/bot`: none of these routes has a major parameter).
 pub(crate) async fn fetch<T, F>(
     endpoint: &'static str,
     limit: Duration,
+    accounting: Accounting<'_>,
     request: F,
 ) -> Result<T, ConnectError>
 where
@@ -133,7 +161,23 @@ where
     F: IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
 {
     deadline(endpoint, limit, async {
-        let response = request.into_future().await.map_err(|source| {
+        let route = LimitedRoute::new(endpoint, "");
+        if let Some(limits) = accounting.limits {
+            limits.acquire(&route).await;
+        }
+        let result = request.into_future().await;
+        if let Some(limits) = accounting.limits {
+            let outcome = match &result {
+                Ok(response) => BucketHeaders::read(response.headers())
+                    .map_or(RateLimitOutcome::Unlimited, RateLimitOutcome::Learned),
+                Err(_) => RateLimitOutcome::Unknown,
+            };
+            limits.complete(&route, outcome);
+        }
+        let response = result.map_err(|source| {
+            if let Some(log) = accounting.invalid {
+                record_invalid(log, endpoint, &source);
+            }
             let unauthorized = match source.kind() {
                 ErrorType::Unauthorized => true,
                 ErrorType::Response { status, .. } => status.get() == 401,
@@ -153,6 +197,31 @@ where
     .await?
 }
 
+/// Records `error` in `log` when Discord counts it toward the invalid-request ban (401, 403,
+/// 429; a 429's scope is not visible here, so a `shared` one counts too, on the safe side).
+fn record_invalid(
+    log: &dyn InvalidRequestLog,
+    endpoint: &'static str,
+    error: &twilight_http::Error,
+) {
+    let ErrorType::Response { status, error, .. } = error.kind() else {
+        return;
+    };
+    let status = status.get();
+    if !matches!(status, 401 | 403 | 429) {
+        return;
+    }
+    let (code, description) = match error {
+        ApiError::General(general) => (Some(general.code), general.message.as_str()),
+        _ => (None, ""),
+    };
+    log.record(
+        InvalidRequest::new(status, endpoint)
+            .code(code)
+            .description(description.chars().take(60).collect::<String>()),
+    );
+}
+
 /// Step one: `GET /users/@me`, `GET /applications/@me`, `GET /gateway/bot`, each bounded by
 /// `config.rest_deadline`.
 ///
@@ -161,15 +230,27 @@ where
 pub async fn login(config: &GatewayConfig) -> Result<Login, ConnectError> {
     let http = Arc::new(build_client(config)?);
     let limit = config.rest_deadline;
-    let current_user: CurrentUser = fetch("GET /users/@me", limit, http.current_user()).await?;
+    let accounting = Accounting::of(
+        config.invalid_requests.as_ref(),
+        config.rate_limits.as_ref(),
+    );
+    let current_user: CurrentUser =
+        fetch("GET /users/@me", limit, accounting, http.current_user()).await?;
     let application = fetch(
         "GET /applications/@me",
         limit,
+        accounting,
         http.current_user_application(),
     )
     .await?;
     let fetched_at = Instant::now();
-    let gateway_bot = fetch("GET /gateway/bot", limit, http.gateway().authed()).await?;
+    let gateway_bot = fetch(
+        "GET /gateway/bot",
+        limit,
+        accounting,
+        http.gateway().authed(),
+    )
+    .await?;
     tracing::info!(
         user = %current_user.name,
         user_id = %current_user.id,

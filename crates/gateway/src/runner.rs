@@ -30,6 +30,7 @@ use crate::close_code;
 use crate::forwarded::Forwarded;
 use crate::identify::IdentifyQueue;
 use crate::metrics::ShardMetrics;
+use crate::own_messages::OwnMessages;
 use crate::payload::{self, PayloadErrors, PayloadKind, Skipped};
 use crate::status::{BaseState, ShardSlot};
 
@@ -55,6 +56,8 @@ pub(crate) struct Shared {
     pub(crate) stop_deadline: Mutex<Option<Instant>>,
     pub(crate) close_deadline: Duration,
     pub(crate) stall_after: Duration,
+    /// Reads the bot's own messages for another instance's nonce.
+    pub(crate) own_messages: Option<OwnMessages>,
 }
 
 /// What handling one event asks the loop to do next.
@@ -131,6 +134,7 @@ impl ShardRunner {
     /// `Ok`), or until a fatal close (returns [`TaskError::fatal`] with a `FatalClose`).
     pub(crate) async fn run(mut self, cancel: CancellationToken) -> Result<(), TaskError> {
         let mut shard = self.build_shard();
+        self.slot.lock().sender = Some(shard.sender());
         let id = self.slot.id;
         self.slot.set_base(if self.connected_before {
             BaseState::Disconnected
@@ -184,13 +188,19 @@ impl ShardRunner {
             tokio::task::consume_budget().await;
             let event = match item {
                 Some(Ok(Message::Close(frame))) => Event::GatewayClose(frame),
-                Some(Ok(Message::Text(json))) => match payload::decode(&json) {
-                    Ok(event) => event,
-                    Err(skipped) => {
-                        self.skipped(&skipped);
-                        continue;
+                Some(Ok(Message::Text(json))) => {
+                    // The bot's own messages carry a nonce twilight's model drops.
+                    if let Some(own) = &self.shared.own_messages {
+                        own.inspect(&json);
                     }
-                },
+                    match payload::decode(&json) {
+                        Ok(event) => event,
+                        Err(skipped) => {
+                            self.skipped(&skipped);
+                            continue;
+                        }
+                    }
+                }
                 Some(Err(error)) => {
                     self.receive_error(&error);
                     continue;

@@ -92,6 +92,8 @@ pub struct ShardStatus {
     pub identifies: u64,
     /// The code of the latest close (1006 when the connection was lost without one).
     pub last_close_code: Option<u16>,
+    /// What the shard waits for, e.g. another gateway process's identify window.
+    pub waiting: Option<String>,
 }
 
 /// The daily identify budget as this process knows it.
@@ -165,6 +167,10 @@ pub(crate) struct ShardInfo {
     session: Option<Session>,
     sequence: u64,
     pub(crate) resume_url: Option<String>,
+    /// Sends gateway commands (request members, presence) through the running shard.
+    pub(crate) sender: Option<twilight_gateway::MessageSender>,
+    /// What the shard waits for besides the budget (another process's identify window).
+    pub(crate) waiting: Option<String>,
     /// Set when the runner stopped: whether its close handshake finished.
     pub(crate) clean_close: Option<bool>,
     /// Set when the shard closed fatally.
@@ -205,6 +211,8 @@ impl ShardSlot {
                 sequence: session.as_ref().map_or(0, Session::sequence),
                 session,
                 resume_url,
+                sender: None,
+                waiting: None,
                 clean_close: None,
                 fatal: None,
             }),
@@ -224,6 +232,11 @@ impl ShardSlot {
     }
 
     /// Marks (or unmarks) the shard as waiting for the identify budget until `until`.
+    /// Says what the shard waits for (or that it no longer waits).
+    pub(crate) fn set_waiting(&self, what: Option<String>) {
+        self.lock().waiting = what;
+    }
+
     pub(crate) fn set_budget_wait(&self, until: Option<Instant>) {
         let mut info = self.lock();
         if info.budget_wait == until {
@@ -296,7 +309,13 @@ impl ShardSlot {
             resumes: info.resumes,
             identifies: info.identifies,
             last_close_code: info.last_close_code,
+            waiting: info.waiting.clone(),
         }
+    }
+
+    /// Where to send a gateway command for this shard, while its runner runs.
+    pub(crate) fn sender(&self) -> Option<twilight_gateway::MessageSender> {
+        self.lock().sender.clone()
     }
 
     /// The session to resume with and its URL, if any.

@@ -8,7 +8,8 @@
 //! a [`HealthState`] and serves [`router`] with [`serve`]. It must never import twilight (checked
 //! in CI with `cargo tree`), so it depends on neither novera-gateway nor novera-commands: the
 //! Discord-side details reach it through the [`StatusProvider`] trait and its plain reports
-//! ([`ShardReport`], [`IdentifyBudgetReport`], [`CommandReport`], [`IncidentReport`]).
+//! ([`ShardReport`], [`IdentifyBudgetReport`], [`CommandReport`], [`IncidentReport`],
+//! [`InvalidRequestReport`], [`DuplicateInstanceReport`]).
 //!
 //! # Endpoints
 //! - `GET /`: the status page (static HTML, script and style compiled in, no library, works
@@ -65,6 +66,7 @@
 
 mod error;
 mod exposition;
+mod guards;
 mod history;
 mod latency;
 mod page;
@@ -81,6 +83,9 @@ pub use error::{RecorderError, ServeError};
 pub use exposition::{
     DURATION_BUCKETS, METRICS_CONTENT_TYPE, UPKEEP_PERIOD, install_recorder, prometheus_builder,
     spawn_upkeep,
+};
+pub use guards::{
+    DuplicateEvidenceReport, DuplicateInstanceReport, InvalidRequestReport, InvalidRequestSource,
 };
 pub use history::{
     DEFAULT_SAMPLE_PERIOD, HISTORY_WINDOW, HistoryPoint, HistoryReport, LATENCY_WINDOW,

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::guards::{DuplicateInstanceReport, InvalidRequestReport};
+
 /// One shard as `/status` shows it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShardReport {
@@ -93,6 +95,16 @@ pub trait StatusProvider: Send + Sync + 'static {
     /// The latest errors and alerts, newest first, a bounded list (the status page shows them).
     fn incidents(&self) -> Vec<IncidentReport> {
         Vec::new()
+    }
+
+    /// The bot's invalid requests against Discord's ban limit, once the REST guard exists.
+    fn invalid_requests(&self) -> Option<InvalidRequestReport> {
+        None
+    }
+
+    /// Evidence of another instance of the bot, once the instance watch exists.
+    fn duplicate_instance(&self) -> Option<DuplicateInstanceReport> {
+        None
     }
 }
 

@@ -6,6 +6,7 @@
 use novera_core::{ComponentStatus, Health, SupervisedStatus, Supervisor};
 use serde::Serialize;
 
+use crate::guards::{DuplicateInstanceReport, InvalidRequestReport};
 use crate::provider::{CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport};
 use crate::state::HealthState;
 
@@ -70,6 +71,10 @@ pub struct StatusReport {
     pub last_error: Option<String>,
     /// The latest errors and alerts with their reference ids, newest first, redacted.
     pub incidents: Vec<IncidentReport>,
+    /// The bot's invalid requests against Discord's ban limit (the REST guard), once known.
+    pub invalid_requests: Option<InvalidRequestReport>,
+    /// Evidence of another instance running with the bot's token, once the watch exists.
+    pub duplicate_instance: Option<DuplicateInstanceReport>,
 }
 
 /// Why no component at all means "not ready": before the gateway and router register, nothing
@@ -143,6 +148,13 @@ impl HealthState {
                     incident
                 })
                 .collect(),
+            invalid_requests: provider.invalid_requests(),
+            duplicate_instance: provider.duplicate_instance().map(|mut report| {
+                for evidence in &mut report.evidence {
+                    evidence.detail = self.redactor().redact(&evidence.detail).into_owned();
+                }
+                report
+            }),
         }
     }
 }

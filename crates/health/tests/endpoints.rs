@@ -11,7 +11,9 @@ use novera_core::{
     RestartPolicy, Shutdown, StatusRegistry, SupervisedState, Supervisor, TaskError, within,
 };
 use novera_health::{
-    CommandReport, HealthState, IdentifyBudgetReport, IncidentReport, NoDiscord, Redactor, router,
+    CommandReport, DuplicateEvidenceReport, DuplicateInstanceReport, HealthState,
+    IdentifyBudgetReport, IncidentReport, InvalidRequestReport, InvalidRequestSource, NoDiscord,
+    Redactor, router,
 };
 use serde_json::json;
 
@@ -310,6 +312,8 @@ async fn status_reports_version_uptime_shards_budget_commands_and_supervision() 
     assert_eq!(names, ["shard-0", "shard-1"]);
     assert_eq!(body["last_error"], json!(null));
     assert_eq!(body["incidents"], json!([]));
+    assert_eq!(body["invalid_requests"], json!(null));
+    assert_eq!(body["duplicate_instance"], json!(null));
 
     shutdown.request();
     assert!(shutdown.drain(Duration::from_secs(5)).await.complete);
@@ -498,4 +502,65 @@ async fn no_endpoint_reveals_the_token_or_a_webhook_url() {
 
     shutdown.request();
     assert!(shutdown.drain(Duration::from_secs(5)).await.complete);
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_shows_the_invalid_requests_and_another_instance_redacted() {
+    let registry = StatusRegistry::new();
+    let provider = Arc::new(ScriptedDiscord::default());
+    let state = HealthState::builder(registry.clone())
+        .provider(provider.clone())
+        .redactor(Redactor::new().with_secret(TOKEN))
+        .build();
+    let app = router(state);
+    *provider.invalid_requests.lock().unwrap() = Some(InvalidRequestReport {
+        count: 3912,
+        limit: 10_000,
+        window_secs: 600.0,
+        oldest_at_unix_ms: Some(1_800_000_000_000),
+        braking: false,
+        enabled: true,
+        top: vec![InvalidRequestSource {
+            status: 403,
+            code: Some(50013),
+            route: "POST /channels/{id}/messages".into(),
+            description: "Missing Permissions".into(),
+            count: 3912,
+            summary: "403 Missing Permissions (50013) on POST /channels/{id}/messages: 3,912"
+                .into(),
+        }],
+        ..InvalidRequestReport::default()
+    });
+    *provider.duplicate_instance.lock().unwrap() = Some(DuplicateInstanceReport {
+        this_instance: "0abcdefghijk".into(),
+        detected: 1,
+        evidence: vec![DuplicateEvidenceReport {
+            at_unix_ms: 1,
+            kind: "foreign_nonce".into(),
+            detail: format!("a message by this bot, sent with {TOKEN}"),
+            other_instance: Some("0abcdefghijz".into()),
+            other_started_at_unix_ms: Some(1_000),
+        }],
+        ..DuplicateInstanceReport::default()
+    });
+    let body = get(&app, "/status").await.json();
+    assert_eq!(body["invalid_requests"]["count"], 3912);
+    assert_eq!(body["invalid_requests"]["limit"], 10_000);
+    assert_eq!(
+        body["invalid_requests"]["oldest_at_unix_ms"],
+        1_800_000_000_000_u64
+    );
+    assert_eq!(
+        body["invalid_requests"]["top"][0]["summary"],
+        "403 Missing Permissions (50013) on POST /channels/{id}/messages: 3,912"
+    );
+    assert_eq!(body["duplicate_instance"]["detected"], 1);
+    assert_eq!(
+        body["duplicate_instance"]["evidence"][0]["other_instance"],
+        "0abcdefghijz"
+    );
+    assert_eq!(
+        body["duplicate_instance"]["evidence"][0]["detail"],
+        "a message by this bot, sent with [redacted]"
+    );
 }

@@ -83,7 +83,11 @@ fn path() -> impl Strategy<Value = String> {
 }
 
 fn percent_encode(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
+    use std::fmt::Write as _;
+    text.bytes().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "%{b:02X}");
+        out
+    })
 }
 
 /// One request through the router; `Ok(None)` when the `http` crate refuses to build it (a
@@ -110,7 +114,9 @@ async fn check(app: &Router, method: Method, path: &str) -> Result<Option<()>, T
         what
     );
     prop_assert_eq!(
-        headers.get(header::CACHE_CONTROL).map(|v| v.as_bytes()),
+        headers
+            .get(header::CACHE_CONTROL)
+            .map(axum::http::HeaderValue::as_bytes),
         Some(&b"no-store"[..]),
         "{}",
         what

@@ -4,9 +4,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use novera_bot::{Bot, BotBuilder, BotSettings, BotStatus, Core, GatewayView, StopReport};
+use novera_bot::{Bot, BotSettings, BotStatus, Core, GatewayView, StopReport};
 use novera_commands::{
-    CommandFailure, CommandSet, RegisterOutcome, Router, RouterConfig, RouterStats, Scope, register,
+    CommandFailure, CommandSet, CommandState, FileStateStore, RegisterOutcome, RestGuard, Router,
+    RouterConfig, RouterStats, Scope, StateStore, register,
 };
 use novera_core::{Escalations, RestartPolicy};
 use novera_gateway::{GatewayConfig, Secret};
@@ -28,45 +29,117 @@ pub const WAIT: Duration = Duration::from_secs(20);
 /// How often waits poll the simulator.
 const POLL: Duration = Duration::from_millis(20);
 
+/// Observer of failed invocations, kept to assemble the bot again at a restart.
+type FailureObserver = Arc<dyn Fn(&CommandFailure) + Send + Sync>;
+
+/// Maps the simulator's base URL to the URL the bot sends its REST calls to.
+type RestUrl = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
+/// What assembles the bot, kept so [`TestBot::restart_bot`] assembles the same one again.
+#[derive(Clone)]
+struct Assembly {
+    settings: BotSettings,
+    sets: Vec<CommandSet>,
+    on_failure: Option<FailureObserver>,
+    /// Where the bot's REST calls go, given the simulator's base URL (default: the simulator).
+    rest_url: Option<RestUrl>,
+    /// The bot's REST guard (default: the one the bot builds from its settings).
+    rest_guard: Option<RestGuard>,
+}
+
+impl Assembly {
+    /// Starts the bot (as the binary does) against the simulator at `sim_url`, over `state`.
+    async fn start(
+        &self,
+        sim_url: String,
+        state: Arc<dyn StateStore>,
+    ) -> Result<(Bot, Arc<BotStatus>, Core, Escalations), TestkitError> {
+        let api_url = match &self.rest_url {
+            Some(to) => to(&sim_url),
+            None => sim_url,
+        };
+        let (core, escalations) = Core::new(RestartPolicy::default());
+        let status = Arc::new(BotStatus::new());
+        let mut builder = Bot::builder(self.settings.clone())
+            .configure(|settings| settings.gateway.api_url = Some(api_url))
+            .state(state)
+            .status(Arc::clone(&status));
+        for set in &self.sets {
+            builder = builder.commands(set.clone());
+        }
+        if let Some(guard) = &self.rest_guard {
+            builder = builder.rest_guard(guard.clone());
+        }
+        if let Some(observer) = self.on_failure.clone() {
+            builder = builder.on_failure(move |failure| observer(failure));
+        }
+        let bot = bounded("bot start", builder.start(&core)).await??;
+        if let Some(Err(error)) = bot.registration() {
+            let reason = novera_core::error_chain(error);
+            bot.stop().await;
+            return Err(TestkitError::Registration(reason));
+        }
+        Ok((bot, status, core, escalations))
+    }
+}
+
 /// Configures a [`TestBot`]; see [`TestBot::builder`].
 #[must_use]
 pub struct TestBotBuilder {
     sim: SimulatorBuilder,
-    bot: BotBuilder,
-    /// Where the bot's REST calls go, given the simulator's base URL.
-    rest_url: Option<RestUrl>,
+    assembly: Assembly,
+    state: Option<Arc<dyn StateStore>>,
 }
-
-/// Maps the simulator's base URL to the URL the bot sends its REST calls to.
-type RestUrl = Box<dyn FnOnce(&str) -> String + Send>;
 
 impl std::fmt::Debug for TestBotBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestBotBuilder")
             .field("sim", &self.sim)
-            .field("bot", &self.bot)
-            .field("custom_rest_url", &self.rest_url.is_some())
-            .finish()
+            .field("settings", &self.assembly.settings)
+            .field("sets", &self.assembly.sets)
+            .field("custom_rest_url", &self.assembly.rest_url.is_some())
+            .finish_non_exhaustive()
     }
 }
 
 impl TestBotBuilder {
     /// Sends the bot's REST calls to the URL `to` returns for the simulator's base URL (e.g. a
-    /// proxy in front of it that loses answers); the gateway is still the simulator's.
-    pub fn rest_url(mut self, to: impl FnOnce(&str) -> String + Send + 'static) -> Self {
-        self.rest_url = Some(Box::new(to));
+    /// proxy in front of it that loses answers); the gateway is still the simulator's. Kept
+    /// across [`TestBot::restart_bot`].
+    pub fn rest_url(mut self, to: impl Fn(&str) -> String + Send + Sync + 'static) -> Self {
+        self.assembly.rest_url = Some(Arc::new(to));
+        self
+    }
+
+    /// Gives the bot this REST guard (e.g. one sharing rate limits a test watches); kept across
+    /// [`TestBot::restart_bot`].
+    pub fn rest_guard(mut self, guard: RestGuard) -> Self {
+        self.assembly.rest_guard = Some(guard);
         self
     }
 
     /// Adds a command set.
     pub fn commands(mut self, set: CommandSet) -> Self {
-        self.bot = self.bot.commands(set);
+        self.assembly.sets.push(set);
         self
     }
 
     /// Sets the router's configuration (auto-defer, deadline, in-flight limit, prefix...).
     pub fn router_config(mut self, config: RouterConfig) -> Self {
-        self.bot = self.bot.configure(|settings| settings.router = config);
+        self.assembly.settings.router = config;
+        self
+    }
+
+    /// Keeps command state in `store` (default: a [`FileStateStore`] in a temporary directory
+    /// the bot owns); the same store is used again by [`TestBot::restart_bot`].
+    pub fn state(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.state = Some(store);
+        self
+    }
+
+    /// How often the bot looks for due timers (default 100 ms, so timer tests run quickly).
+    pub fn timer_interval(mut self, interval: Duration) -> Self {
+        self.assembly.settings.timer_interval = interval;
         self
     }
 
@@ -81,56 +154,55 @@ impl TestBotBuilder {
         mut self,
         observer: impl Fn(&CommandFailure) + Send + Sync + 'static,
     ) -> Self {
-        self.bot = self.bot.on_failure(observer);
+        self.assembly.on_failure = Some(Arc::new(observer));
         self
     }
 
     /// Whether `start` registers the definitions globally (default true).
     pub fn register(mut self, register: bool) -> Self {
-        self.bot = self
-            .bot
-            .configure(|settings| settings.registration = register.then_some(Scope::Global));
+        self.assembly.settings.registration = register.then_some(Scope::Global);
         self
     }
 
     /// Starts the simulator, then the bot exactly as the binary assembles it (login, shards,
     /// router, registration), and waits until every shard is active.
+    ///
+    /// # Panics
+    /// Never: the testkit's bot is always standalone, so it always has shards and a router.
     pub async fn start(self) -> Result<TestBot, TestkitError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let (store, state_dir) = if let Some(store) = self.state {
+            (store, None)
+        } else {
+            let dir = tempfile::tempdir().map_err(|e| TestkitError::State(e.to_string()))?;
+            let store = FileStateStore::open(dir.path().join("state.redb"))
+                .await
+                .map_err(|e| TestkitError::State(novera_core::error_chain(&e)))?;
+            (Arc::new(store) as Arc<dyn StateStore>, Some(dir))
+        };
         let sim = self.sim.token(TOKEN).start().await?;
         let control = sim.control();
-        let (core, escalations) = Core::new(RestartPolicy::default());
-        let status = Arc::new(BotStatus::new());
-        let api_url = match self.rest_url {
-            Some(to) => to(&sim.base_url()),
-            None => sim.base_url(),
-        };
-        let builder = self
-            .bot
-            .configure(|settings| settings.gateway.api_url = Some(api_url))
-            .status(Arc::clone(&status));
-        let bot = bounded("bot start", builder.start(&core)).await??;
-        if let Some(Err(error)) = bot.registration() {
-            let reason = novera_core::error_chain(error);
-            bot.stop().await;
-            return Err(TestkitError::Registration(reason));
-        }
+        let (bot, status, core, escalations) = self
+            .assembly
+            .start(sim.base_url(), Arc::clone(&store))
+            .await?;
+        let (router, gateway) = standalone_parts(&bot);
         let state = control.state().await?;
         let bot = TestBot {
             sim,
             control,
             state,
+            router,
+            gateway,
             bot,
             status,
+            assembly: self.assembly,
+            store,
+            state_dir,
             _core: core,
             _escalations: escalations,
         };
-        let gateway = Arc::clone(bot.bot.gateway());
-        bot.wait_until("every shard active", || {
-            let active = gateway.status().all_active();
-            async move { Ok(active.then_some(())) }
-        })
-        .await?;
+        bot.wait_for_shards().await?;
         Ok(bot)
     }
 }
@@ -145,7 +217,17 @@ pub struct TestBot {
     control: ControlClient,
     state: SimState,
     bot: Bot,
+    router: Router,
+    gateway: Arc<novera_gateway::Gateway>,
     status: Arc<BotStatus>,
+    assembly: Assembly,
+    store: Arc<dyn StateStore>,
+    /// Keeps the default store's directory until the bot is dropped.
+    #[allow(
+        dead_code,
+        reason = "held for its Drop: the directory is deleted with the bot"
+    )]
+    state_dir: Option<tempfile::TempDir>,
     _core: Core,
     _escalations: Escalations,
 }
@@ -179,8 +261,14 @@ impl TestBot {
                 .members_per_guild(6)
                 .heartbeat_interval(Duration::from_millis(250))
                 .identify_window(Duration::from_millis(20)),
-            bot: Bot::builder(settings()),
-            rest_url: None,
+            assembly: Assembly {
+                settings: settings(),
+                sets: Vec::new(),
+                on_failure: None,
+                rest_url: None,
+                rest_guard: None,
+            },
+            state: None,
         }
     }
 
@@ -190,10 +278,68 @@ impl TestBot {
         &self.control
     }
 
+    /// The command state store, kept across [`restart_bot`](Self::restart_bot).
+    #[must_use]
+    pub fn state_store(&self) -> &Arc<dyn StateStore> {
+        &self.store
+    }
+
+    /// Command `name`'s state, as its handlers see it (to check what a command saved).
+    #[must_use]
+    pub fn command_state(&self, name: &str) -> CommandState {
+        self.router.command_state(name)
+    }
+
+    /// Stops the bot as the binary does (see [`Bot::stop`]) and starts it again over the same
+    /// command state store and the same simulator, as a deploy restarts it: what commands
+    /// saved, and the timers they scheduled, are there for the new bot. Returns the restarted
+    /// bot (its shards active) and the stop's report.
+    pub async fn restart_bot(self) -> Result<(Self, StopReport), TestkitError> {
+        let Self {
+            sim,
+            control,
+            state,
+            bot,
+            assembly,
+            store,
+            state_dir,
+            ..
+        } = self;
+        let report = bot.stop().await;
+        let (bot, status, core, escalations) =
+            assembly.start(sim.base_url(), Arc::clone(&store)).await?;
+        let (router, gateway) = standalone_parts(&bot);
+        let restarted = Self {
+            sim,
+            control,
+            state,
+            router,
+            gateway,
+            bot,
+            status,
+            assembly,
+            store,
+            state_dir,
+            _core: core,
+            _escalations: escalations,
+        };
+        restarted.wait_for_shards().await?;
+        Ok((restarted, report))
+    }
+
+    async fn wait_for_shards(&self) -> Result<(), TestkitError> {
+        let gateway = Arc::clone(&self.gateway);
+        self.wait_until("every shard active", || {
+            let active = gateway.status().all_active();
+            async move { Ok(active.then_some(())) }
+        })
+        .await
+    }
+
     /// The router (e.g. for [`Router::stats`]).
     #[must_use]
     pub fn router(&self) -> &Router {
-        self.bot.router()
+        &self.router
     }
 
     /// The bot's REST client (logged in to the simulator).
@@ -205,7 +351,7 @@ impl TestBot {
     /// The gateway's status as commands see it.
     #[must_use]
     pub fn gateway_info(&self) -> GatewayView {
-        self.bot.gateway_view()
+        GatewayView::new(Arc::clone(&self.gateway))
     }
 
     /// What the health server's `/status` would show about Discord (shards, budget, commands).
@@ -217,7 +363,7 @@ impl TestBot {
     /// The router's counters.
     #[must_use]
     pub fn stats(&self) -> RouterStats {
-        self.bot.router().stats()
+        self.router.stats()
     }
 
     /// The simulated world's first guild.
@@ -260,7 +406,7 @@ impl TestBot {
     /// Registers the router's definitions globally again (as a restart would).
     pub async fn register(&self) -> Result<RegisterOutcome, TestkitError> {
         let login = self.bot.login();
-        let defs = self.bot.router().defs();
+        let defs = self.router.defs();
         Ok(bounded(
             "command registration",
             register(&login.http(), login.application_id(), &defs, Scope::Global),
@@ -386,6 +532,17 @@ impl TestBot {
         Ok(self.control.channel_messages(self.channel_id()?).await?)
     }
 
+    /// Message `message_id` of the default channel as it is now (after every edit), if it
+    /// exists: e.g. the message a command keeps up to date (a poll's tally).
+    pub async fn message(&self, message_id: u64) -> Result<Option<Value>, TestkitError> {
+        let id = message_id.to_string();
+        Ok(self
+            .channel_messages()
+            .await?
+            .into_iter()
+            .find(|m| m["id"] == id.as_str()))
+    }
+
     /// What the bot did with interaction `id` so far.
     pub async fn interaction(&self, id: u64) -> Result<InteractionStatus, TestkitError> {
         Ok(self.control.interaction(id).await?)
@@ -472,9 +629,26 @@ fn settings() -> BotSettings {
         identify_interval: Duration::from_millis(50),
         ..GatewayConfig::default()
     };
-    BotSettings::new(gateway)
+    let mut settings = BotSettings::new(gateway)
         .registration(Some(Scope::Global))
-        .stop_timeouts(Duration::from_secs(3), Duration::from_secs(5))
+        .stop_timeouts(Duration::from_secs(3), Duration::from_secs(5));
+    settings.timer_interval = Duration::from_millis(100);
+    settings
+}
+
+/// The router and shards of the testkit's bot.
+///
+/// # Panics
+/// Never: the testkit's bot is always standalone, so it always has shards and a router.
+fn standalone_parts(bot: &Bot) -> (Router, Arc<novera_gateway::Gateway>) {
+    (
+        bot.router()
+            .cloned()
+            .expect("the testkit's bot is standalone, so it has a router"),
+        bot.gateway()
+            .cloned()
+            .expect("the testkit's bot is standalone, so it has shards"),
+    )
 }
 
 async fn bounded<F: Future>(what: &str, future: F) -> Result<F::Output, TestkitError> {

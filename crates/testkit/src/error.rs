@@ -32,6 +32,9 @@ pub enum TestkitError {
     /// The test NATS server could not be started or is missing under CI.
     #[error("nats-server: {0}")]
     Nats(String),
+    /// The command state store could not be set up.
+    #[error("command state store: {0}")]
+    State(String),
     /// The simulator returned an id that is not a snowflake.
     #[error("the simulator returned a malformed id `{0}`")]
     BadId(String),

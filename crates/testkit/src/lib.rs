@@ -48,6 +48,7 @@ mod bot;
 mod error;
 mod nats;
 mod options;
+mod state_suite;
 
 pub use bot::{TestBot, TestBotBuilder, WAIT};
 pub use error::TestkitError;
@@ -58,3 +59,4 @@ pub use novera_sim::{
 };
 pub use options::{autocomplete_options, options};
 pub use serde_json::{Value, json};
+pub use state_suite::state_store_suite;

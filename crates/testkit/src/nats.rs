@@ -81,6 +81,14 @@ impl NatsServer {
         self.spawn().await
     }
 
+    /// Starts a killed server again on the same port with the same store.
+    pub async fn start_again(&mut self) -> Result<(), TestkitError> {
+        if self.child.is_some() {
+            return Ok(());
+        }
+        self.spawn().await
+    }
+
     async fn spawn(&mut self) -> Result<(), TestkitError> {
         // Port -1 picks a free one on the first start; a restart reuses the same port so
         // clients reconnect to the URL they know.

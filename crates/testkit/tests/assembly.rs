@@ -49,7 +49,12 @@ async fn a_stop_routes_what_the_shards_read_and_drains_it() {
     .unwrap();
 
     let (report, sim) = bot.stop_bot().await;
-    let shards = report.shards.as_ref().expect("shards closed");
+    let shards = report
+        .shards
+        .as_ref()
+        .expect("a standalone bot has shards")
+        .as_ref()
+        .expect("shards closed");
     assert_eq!(
         shards.closed,
         vec![0],
@@ -129,5 +134,52 @@ async fn the_router_gets_only_what_it_acts_on_and_waiters_see_everything() {
     })
     .await
     .unwrap();
+    bot.shutdown().await;
+}
+
+/// A handler asks for its guild's members through the gateway (`GatewayInfo::send`); the
+/// chunk comes back through the shard to the handler's waiter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_requests_guild_members_through_its_shard() {
+    use novera_commands::{GatewayCommand, Reply};
+    use twilight_model::gateway::event::Event;
+    use twilight_model::gateway::payload::outgoing::RequestGuildMembers;
+
+    let members = CommandSet::new().with(
+        CommandDef::new(
+            CommandBuilder::new("members", "Count members", CommandType::ChatInput).build(),
+        ),
+        command_fn(|ctx| async move {
+            let guild = ctx.guild_id().expect("run in a guild");
+            let chunk = ctx.standby().wait_for(guild, |event: &Event| {
+                matches!(event, Event::MemberChunk(chunk) if chunk.nonce.as_deref() == Some("n1"))
+            });
+            ctx.gateway()
+                .send(GatewayCommand::RequestGuildMembers(
+                    RequestGuildMembers::builder(guild)
+                        .nonce("n1")
+                        .query("", None),
+                ))
+                .await
+                .map_err(|e| novera_commands::CommandError::user(e.to_string()))?;
+            let count = match novera_core::within(std::time::Duration::from_secs(5), chunk).await {
+                Some(Ok(Event::MemberChunk(chunk))) => chunk.members.len(),
+                _ => 0,
+            };
+            ctx.reply(Reply::text(format!("{count} members"))).await?;
+            Ok(())
+        }),
+    );
+    let bot = TestBot::start([members]).await.unwrap();
+    let id = bot
+        .run_command("members", novera_testkit::Value::Null)
+        .await
+        .unwrap();
+    let done = bot.wait_responded(id).await.unwrap();
+    let text = done.content.unwrap_or_default();
+    assert!(
+        text.ends_with(" members") && !text.starts_with("0 "),
+        "{text}"
+    );
     bot.shutdown().await;
 }

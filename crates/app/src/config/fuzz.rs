@@ -241,8 +241,10 @@ fn unknown_keys_and_broken_files_are_refused_by_name() {
         .run(&(unknown, broken), |(key, text)| {
             tried.set(tried.get() + 1);
             // An unknown key from the environment: named, with its variable.
-            let mut sources = Sources::default();
-            sources.env = vec![(variable(&key), "1".to_owned())];
+            let sources = Sources {
+                env: vec![(variable(&key), "1".to_owned())],
+                ..Sources::default()
+            };
             let error = Config::load(&sources)
                 .err()
                 .ok_or_else(|| TestCaseError::fail(format!("{key} was accepted")))?
@@ -265,7 +267,7 @@ fn unknown_keys_and_broken_files_are_refused_by_name() {
             };
             if let Err(error) = Config::load(&sources).map_err(|e| e.to_string()) {
                 prop_assert!(
-                    error.contains("broken.toml") || error.contains("`"),
+                    error.contains("broken.toml") || error.contains('`'),
                     "names neither file nor key: {}",
                     error
                 );

@@ -5,7 +5,9 @@
 //! file in the working directory. Every key is documented in docs/configuration.md; a test fails
 //! when one is not.
 
+mod cluster;
 mod error;
+mod guards;
 mod sources;
 mod types;
 
@@ -16,7 +18,9 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub(crate) use cluster::ClusterConfig;
 pub(crate) use error::ConfigError;
+pub(crate) use guards::{InstanceConfig, RestGuardConfig};
 pub(crate) use sources::EnvSource;
 pub(crate) use types::{
     IntentList, LogFormat, LogRotation, Registration, ResourceList, Secret, ShardCountSetting,
@@ -37,10 +41,14 @@ pub(crate) struct Config {
     pub(crate) health: HealthConfig,
     pub(crate) sandbox: SandboxConfig,
     pub(crate) session: SessionConfig,
+    pub(crate) state: StateConfig,
     pub(crate) log: LogConfig,
     pub(crate) alerts: AlertsConfig,
     pub(crate) commands: CommandsConfig,
     pub(crate) shutdown: ShutdownConfig,
+    pub(crate) rest_guard: RestGuardConfig,
+    pub(crate) instance: InstanceConfig,
+    pub(crate) cluster: ClusterConfig,
 }
 
 /// Where Discord is and how to talk to it.
@@ -80,6 +88,23 @@ pub(crate) struct ShardsConfig {
     pub(crate) count: ShardCountSetting,
     /// `start..end`: the shards this process runs; all when absent.
     pub(crate) range: Option<ShardRangeSetting>,
+    /// With `process`: each gateway process runs this many consecutive shards.
+    pub(crate) per_process: Option<u32>,
+    /// With `per_process`: this process's index (e.g. a StatefulSet pod's ordinal), so it
+    /// runs shards `process * per_process .. (process + 1) * per_process`.
+    pub(crate) process: Option<u32>,
+}
+
+impl ShardsConfig {
+    /// The range this process runs: `range`, or the one `per_process` and `process` give.
+    pub(crate) fn owned(&self) -> Option<std::ops::Range<u32>> {
+        if let Some(range) = &self.range {
+            return Some(range.range());
+        }
+        let (per, index) = (self.per_process?, self.process?);
+        let start = per.checked_mul(index)?;
+        Some(start..start.checked_add(per)?)
+    }
 }
 
 /// The in-memory cache.
@@ -161,6 +186,39 @@ impl Default for SessionConfig {
     }
 }
 
+/// Command state (polls, timers) that survives restarts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct StateConfig {
+    /// The state file (an embedded database); next to `session.path` when absent.
+    pub(crate) path: Option<PathBuf>,
+    /// How often due timers are looked for.
+    #[serde(with = "humantime_serde")]
+    pub(crate) timer_interval: Duration,
+}
+
+impl Default for StateConfig {
+    fn default() -> Self {
+        Self {
+            path: None,
+            timer_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl StateConfig {
+    /// The state file: `path`, or `novera-state.redb` in the session file's directory.
+    pub(crate) fn resolved_path(&self, session: &SessionConfig) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| {
+            session
+                .path
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf)
+                .join("novera-state.redb")
+        })
+    }
+}
+
 /// Logging.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -226,6 +284,8 @@ pub(crate) struct CommandsConfig {
     pub(crate) deadline: Duration,
     /// Handlers running at once; more get a "busy" reply.
     pub(crate) max_in_flight: usize,
+    /// Serve `/diag` (an operator's check: answers after a delay, naming the process).
+    pub(crate) diagnostics: bool,
 }
 
 impl Default for CommandsConfig {
@@ -236,6 +296,7 @@ impl Default for CommandsConfig {
             defer_after: Duration::from_secs(2),
             deadline: Duration::from_secs(30),
             max_in_flight: 256,
+            diagnostics: false,
         }
     }
 }
@@ -306,6 +367,49 @@ impl Config {
         Ok(config)
     }
 
+    fn validate_shards(&self, figment: &Figment) -> Result<(), ConfigError> {
+        let invalid = |key: &str, value: String, reason: &str| {
+            Err(ConfigError::invalid(figment, key, &value, reason))
+        };
+        match (
+            &self.shards.range,
+            self.shards.per_process,
+            self.shards.process,
+        ) {
+            (Some(_), Some(per), _) => invalid(
+                "shards.per_process",
+                per.to_string(),
+                "give either shards.range or shards.per_process with shards.process, not both",
+            ),
+            (None, Some(0), _) => {
+                invalid("shards.per_process", "0".to_owned(), "must be at least 1")
+            }
+            (None, Some(per), None) => invalid(
+                "shards.per_process",
+                per.to_string(),
+                "needs shards.process (this process's index, e.g. the pod ordinal)",
+            ),
+            (None, None, Some(index)) => invalid(
+                "shards.process",
+                index.to_string(),
+                "needs shards.per_process",
+            ),
+            (None, Some(per), Some(index))
+                if per
+                    .checked_mul(index)
+                    .and_then(|s| s.checked_add(per))
+                    .is_none() =>
+            {
+                invalid(
+                    "shards.process",
+                    index.to_string(),
+                    "gives a shard range past 2^32",
+                )
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn figment(sources: &Sources) -> Result<Figment, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
         if let Some((path, explicit)) = sources.config_path() {
@@ -330,6 +434,8 @@ impl Config {
     }
 
     fn validate(&self, figment: &Figment) -> Result<(), ConfigError> {
+        self.cluster.validate(figment)?;
+        self.validate_shards(figment)?;
         let invalid = |key: &'static str, value: &str, reason: &str| {
             Err(ConfigError::invalid(figment, key, value, reason))
         };
@@ -378,6 +484,15 @@ impl Config {
                 "must be between 100ms and 60s",
             );
         }
+        if !(Duration::from_millis(100)..=Duration::from_secs(60))
+            .contains(&self.state.timer_interval)
+        {
+            return invalid(
+                "state.timer_interval",
+                &humantime::format_duration(self.state.timer_interval).to_string(),
+                "must be between 100ms and 60s",
+            );
+        }
         if self.commands.max_in_flight == 0 {
             return invalid("commands.max_in_flight", "0", "must be at least 1");
         }
@@ -398,7 +513,7 @@ impl Config {
                 "must not be empty; leave it out to disable prefix commands",
             );
         }
-        Ok(())
+        self.rest_guard.validate(figment)
     }
 
     fn resolve_token_file(&mut self, figment: &Figment) -> Result<(), ConfigError> {

@@ -294,3 +294,127 @@ fn unknown_cache_resource_names_the_key_the_name_and_the_known_ones() {
         "{text}"
     );
 }
+
+#[test]
+fn rest_guard_and_instance_keys_reach_the_bot_settings() {
+    let config = Config::load(&sources(None, &[])).unwrap();
+    let settings = crate::settings::bot_settings(&config);
+    assert_eq!(
+        settings.rest_guard,
+        novera_commands::RestGuardConfig::default()
+    );
+    assert!(!settings.step_down);
+
+    let vars = [
+        ("NOVERA_REST_GUARD__LIMIT", "200"),
+        ("NOVERA_REST_GUARD__WARN_AT", "[0.25, 0.5]"),
+        ("NOVERA_REST_GUARD__BRAKE_AT", "0.75"),
+        ("NOVERA_REST_GUARD__ENABLED", "false"),
+        ("NOVERA_REST_GUARD__REFUSE_FOR", "5m"),
+        ("NOVERA_INSTANCE__STEP_DOWN", "true"),
+    ];
+    let config = Config::load(&sources(None, &vars)).unwrap();
+    let settings = crate::settings::bot_settings(&config);
+    let guard = settings.rest_guard;
+    assert_eq!(guard.limit, 200);
+    assert_eq!(guard.warn_at, [0.25, 0.5]);
+    assert!((guard.brake_at - 0.75).abs() < f64::EPSILON);
+    assert!(!guard.enabled);
+    assert_eq!(guard.refuse_for, Duration::from_secs(300));
+    assert!(guard.validate().is_ok());
+    assert!(settings.step_down);
+}
+
+#[test]
+fn unusable_rest_guard_levels_name_the_key() {
+    let cases = [
+        ("NOVERA_REST_GUARD__LIMIT", "0", "rest_guard.limit"),
+        (
+            "NOVERA_REST_GUARD__WARN_AT",
+            "[0.8, 0.5]",
+            "rest_guard.warn_at",
+        ),
+        ("NOVERA_REST_GUARD__BRAKE_AT", "1.5", "rest_guard.brake_at"),
+        (
+            "NOVERA_REST_GUARD__ESSENTIALS_ONLY_AT",
+            "0.5",
+            "rest_guard.essentials_only_at",
+        ),
+    ];
+    for (var, value, key) in cases {
+        let text = error_text(&sources(None, &[(var, value)]));
+        assert!(text.contains(&format!("`{key}`")), "{var}={value}: {text}");
+        assert!(text.contains(var), "names where it came from: {text}");
+    }
+}
+
+#[test]
+fn a_process_index_picks_its_shard_range() {
+    let config = Config::load(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__COUNT", "8"),
+            ("NOVERA_SHARDS__PER_PROCESS", "2"),
+            ("NOVERA_SHARDS__PROCESS", "3"),
+        ],
+    ))
+    .unwrap();
+    assert_eq!(config.shards.owned(), Some(6..8));
+    assert_eq!(
+        crate::settings::gateway_config(&config).shards.range,
+        Some(6..8)
+    );
+
+    let both = Config::load(&sources(
+        None,
+        &[
+            ("NOVERA_SHARDS__RANGE", "0..2"),
+            ("NOVERA_SHARDS__PER_PROCESS", "2"),
+            ("NOVERA_SHARDS__PROCESS", "0"),
+        ],
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(both.contains("shards.per_process"), "{both}");
+    let alone = Config::load(&sources(None, &[("NOVERA_SHARDS__PER_PROCESS", "2")]))
+        .unwrap_err()
+        .to_string();
+    assert!(alone.contains("needs shards.process"), "{alone}");
+}
+
+#[test]
+fn the_state_file_sits_next_to_the_session_file_unless_set() {
+    let config = Config::load(&sources(None, &[])).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("novera-state.redb")
+    );
+    let vars = [("NOVERA_SESSION__PATH", "/var/lib/novera/sessions.json")];
+    let config = Config::load(&sources(None, &vars)).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("/var/lib/novera/novera-state.redb")
+    );
+    let vars = [
+        ("NOVERA_SESSION__PATH", "/var/lib/novera/sessions.json"),
+        ("NOVERA_STATE__PATH", "/data/state.redb"),
+    ];
+    let config = Config::load(&sources(None, &vars)).unwrap();
+    assert_eq!(
+        config.state.resolved_path(&config.session),
+        PathBuf::from("/data/state.redb")
+    );
+    let settings = crate::settings::bot_settings(&config);
+    assert_eq!(settings.state_path, Some(PathBuf::from("/data/state.redb")));
+    assert_eq!(settings.timer_interval, Duration::from_secs(1));
+}
+
+#[test]
+fn the_timer_interval_is_bounded() {
+    let text = error_text(&sources(None, &[("NOVERA_STATE__TIMER_INTERVAL", "10ms")]));
+    assert!(text.contains("state.timer_interval"), "{text}");
+    assert!(text.contains("between 100ms and 60s"), "{text}");
+    let config =
+        Config::load(&sources(None, &[("NOVERA_STATE__TIMER_INTERVAL", "250ms")])).unwrap();
+    assert_eq!(config.state.timer_interval, Duration::from_millis(250));
+}

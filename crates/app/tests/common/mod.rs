@@ -5,6 +5,8 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub(crate) mod cluster;
+
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -108,12 +110,28 @@ impl Novera {
         self.output.lock().unwrap().stderr.join("\n")
     }
 
+    /// The last line on stderr: the binary's one-line reason when it exits with an error.
+    pub(crate) fn last_stderr_line(&self) -> String {
+        self.output
+            .lock()
+            .unwrap()
+            .stderr
+            .last()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub(crate) fn dump(&self) -> String {
         format!(
             "--- stdout\n{}\n--- stderr\n{}",
             self.stdout(),
             self.stderr()
         )
+    }
+
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id().expect("the process is running")
     }
 
     pub(crate) fn signal(&self, signal: &str) {
@@ -270,4 +288,30 @@ pub(crate) async fn status(health: &str) -> serde_json::Value {
     let (code, body) = get(&format!("{health}/status")).await;
     assert_eq!(code, 200, "{body}");
     serde_json::from_str(&body).expect("/status is JSON")
+}
+
+/// A stand-in for Discord's webhook endpoint that records what it is sent.
+pub(crate) async fn webhook_capture() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::routing::post;
+    let posted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let app = axum::Router::new().route(
+        "/api/v10/webhooks/{id}/{token}",
+        post({
+            let posted = posted.clone();
+            move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let posted = posted.clone();
+                async move {
+                    posted.lock().unwrap().push(body);
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, posted)
 }

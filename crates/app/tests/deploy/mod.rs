@@ -2,6 +2,7 @@
 //! durations as supervisors write them, probe URLs. One module per supervisor holds that
 //! supervisor's parser and its tests.
 
+pub(crate) mod cluster;
 pub(crate) mod compose;
 pub(crate) mod docker;
 pub(crate) mod kubernetes;

@@ -120,6 +120,11 @@ fn systemd_unit_supervises_without_crash_looping() {
         prevented.contains(&EX_CONFIG),
         "RestartPreventExitStatus= must hold 78 (found {prevented:?})"
     );
+    // Another novera holds the instance lock: restarting only starts the second copy again.
+    assert!(
+        prevented.contains(&"73"),
+        "RestartPreventExitStatus= must hold 73 (found {prevented:?})"
+    );
 
     let stop = unit_duration(&unit, "Service", "TimeoutStopSec");
     let budget = stop_budget(&example_config());

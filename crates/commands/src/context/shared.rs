@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use novera_cache::Cache;
-use novera_core::{Shutdown, WorkPool};
+use novera_core::{InstanceWatch, Shutdown, WorkPool};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use twilight_http::Client;
@@ -21,7 +21,9 @@ use crate::failure::FailureObserver;
 use crate::gateway_info::GatewayInfo;
 use crate::ledger::InteractionLedger;
 use crate::registry::Registry;
-use crate::responder::{Kind, Responder, Target};
+use crate::responder::{Kind, Responder, Rest, Target};
+use crate::rest_guard::RestGuard;
+use crate::state::{Clock, CommandState, StateStore, TimerBook};
 use crate::stats::{Counters, RouterStats};
 use crate::wait::ClaimBook;
 
@@ -44,6 +46,14 @@ pub(crate) struct Shared {
     pub(crate) on_failure: Option<FailureObserver>,
     /// Where acknowledgements are recorded when several processes may answer (cluster roles).
     pub(crate) ledger: Option<Arc<dyn InteractionLedger>>,
+    /// The bot's REST guard: every request the router and contexts send goes through it.
+    pub(crate) rest_guard: RestGuard,
+    /// This process's tag and what it noticed of other instances.
+    pub(crate) instance: Arc<InstanceWatch>,
+    /// Command state and timers (a file, memory, or a bucket shared by every process).
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) clock: Clock,
+    pub(crate) timers: TimerBook,
 }
 
 impl Shared {
@@ -51,9 +61,28 @@ impl Shared {
         self.counters.snapshot(self.pool.in_flight())
     }
 
+    /// How answers reach Discord.
+    pub(crate) fn rest(&self) -> Rest {
+        Rest {
+            http: Arc::clone(&self.http),
+            guard: self.rest_guard.clone(),
+            instance: Arc::clone(&self.instance),
+        }
+    }
+
+    /// Command `name`'s view of the state store.
+    pub(crate) fn command_state(&self, name: &str) -> CommandState {
+        CommandState::new(
+            Arc::clone(&self.state),
+            name,
+            self.clock,
+            self.timers.clone(),
+        )
+    }
+
     pub(crate) fn interaction_responder(&self, interaction: &Interaction, kind: Kind) -> Responder {
         Responder::new(
-            Arc::clone(&self.http),
+            self.rest(),
             self.application_id,
             Target::Interaction {
                 id: interaction.id,

@@ -12,5 +12,6 @@ mod connect;
 mod faults;
 mod forward;
 mod garbage;
+mod instance;
 mod restart;
 mod shards;

@@ -9,7 +9,8 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use novera_health::{
-    CommandReport, IdentifyBudgetReport, IncidentReport, ShardReport, StatusProvider,
+    CommandReport, DuplicateInstanceReport, IdentifyBudgetReport, IncidentReport,
+    InvalidRequestReport, ShardReport, StatusProvider,
 };
 use serde_json::Value;
 use tower::ServiceExt;
@@ -67,6 +68,8 @@ pub(crate) struct ScriptedDiscord {
     pub(crate) commands: Mutex<Option<CommandReport>>,
     pub(crate) last_error: Mutex<Option<String>>,
     pub(crate) incidents: Mutex<Vec<IncidentReport>>,
+    pub(crate) invalid_requests: Mutex<Option<InvalidRequestReport>>,
+    pub(crate) duplicate_instance: Mutex<Option<DuplicateInstanceReport>>,
 }
 
 impl StatusProvider for ScriptedDiscord {
@@ -88,6 +91,14 @@ impl StatusProvider for ScriptedDiscord {
 
     fn incidents(&self) -> Vec<IncidentReport> {
         self.incidents.lock().unwrap().clone()
+    }
+
+    fn invalid_requests(&self) -> Option<InvalidRequestReport> {
+        self.invalid_requests.lock().unwrap().clone()
+    }
+
+    fn duplicate_instance(&self) -> Option<DuplicateInstanceReport> {
+        self.duplicate_instance.lock().unwrap().clone()
     }
 }
 
