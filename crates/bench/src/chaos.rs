@@ -85,16 +85,7 @@ pub async fn chaos(bench: &Bench, options: &ChaosOptions) -> Result<Report> {
         .await?;
     settle(&bot, &control, Duration::from_secs(60)).await?;
     let state = control.state().await?;
-    // Prefix commands go round the first guild's channels: Discord lets a bot create 5 messages
-    // per 5 s in one channel, and each `!ping` is answered with one.
-    let channels: Vec<u64> = state
-        .guilds
-        .first()
-        .map(|g| g.channels.iter().filter_map(|c| c.parse().ok()).collect())
-        .unwrap_or_default();
-    if channels.is_empty() {
-        bail!("the world has no channel");
-    }
+    let channels = Channels::of(&state)?;
     let identifies_at_start = state.identifies;
     let before = bot.counters().await?;
 
@@ -111,7 +102,7 @@ pub async fn chaos(bench: &Bench, options: &ChaosOptions) -> Result<Report> {
     let after = bot.counters().await?;
     let (commands, deliveries) = classify(&control, &run.interactions).await?;
     let mut messages = Vec::new();
-    for channel in &channels {
+    for channel in &channels.prefix {
         messages.extend(control.channel_messages(channel).await?);
     }
     let prefixed = Prefixed::count(&run.posted, &messages, &state.bot_user_id, &deliveries);
@@ -199,6 +190,45 @@ async fn start_strict_sim(options: &ChaosOptions) -> Result<SimHandle> {
         .context("start novera-sim")
 }
 
+/// Where the soak's commands go.
+#[derive(Debug)]
+struct Channels {
+    /// Guild and channel of the slash commands and the mixed load.
+    slash: (u64, u64),
+    /// The channels `!ping` goes round: every other channel of the world (the slash channel
+    /// only when there is no other). Apart because the simulator keeps the last 10,000 messages
+    /// of a channel, and the answers to 20 slash commands a second would push the prefix
+    /// commands and their replies out of it within minutes; and round several channels because
+    /// Discord lets a bot create 5 messages per 5 s in one, and each `!ping` is answered with one.
+    prefix: Vec<u64>,
+}
+
+impl Channels {
+    fn of(state: &novera_sim::SimState) -> Result<Self> {
+        let ids =
+            |ids: &[String]| -> Vec<u64> { ids.iter().filter_map(|c| c.parse().ok()).collect() };
+        let Some((guild, first)) = state.guilds.first().and_then(|g| {
+            let guild = g.id.parse().ok()?;
+            Some((guild, *ids(&g.channels).first()?))
+        }) else {
+            bail!("the world has no channel");
+        };
+        let mut prefix: Vec<u64> = state
+            .guilds
+            .iter()
+            .flat_map(|g| ids(&g.channels))
+            .filter(|c| *c != first)
+            .collect();
+        if prefix.is_empty() {
+            prefix.push(first);
+        }
+        Ok(Self {
+            slash: (guild, first),
+            prefix,
+        })
+    }
+}
+
 /// What the soak sent and saw while it ran.
 struct Run {
     /// Interaction ids of the slash commands, with when they were sent.
@@ -223,7 +253,7 @@ async fn soak(
     bench: &Bench,
     bot: &Bot,
     control: &ControlClient,
-    channels: &[u64],
+    channels: &Channels,
     options: &ChaosOptions,
 ) -> Result<Run> {
     let start = Instant::now();
@@ -233,8 +263,8 @@ async fn soak(
     let (mut faults_missed, mut forced_identifies) = (0, 0);
     let mut plan = FaultPlan::new(options.seed, options.fault_every);
 
-    let commands = send_commands(control, options.commands_per_s, start, end);
-    let prefixes = post_prefixes(control, channels, options.prefix_per_s, start, end);
+    let commands = send_commands(control, channels.slash, options.commands_per_s, start, end);
+    let prefixes = post_prefixes(control, &channels.prefix, options.prefix_per_s, start, end);
     let load = async {
         let mut skipped = 0;
         let mut ticker = tokio::time::interval(Duration::from_secs(1));
@@ -242,7 +272,7 @@ async fn soak(
         while tokio::time::Instant::now() < end {
             ticker.tick().await;
             if control
-                .load_mix(options.events_per_s, Some(channels[0]), None)
+                .load_mix(options.events_per_s, Some(channels.slash.1), None)
                 .await
                 .is_err()
             {
@@ -317,6 +347,7 @@ async fn soak(
 /// `/ping` at `rate` until `end`, open loop; the created ids and the refused sends.
 async fn send_commands(
     control: &ControlClient,
+    (guild, channel): (u64, u64),
     rate: u32,
     start: Instant,
     end: tokio::time::Instant,
@@ -330,7 +361,7 @@ async fn send_commands(
         let at = start.elapsed();
         sends.spawn(async move {
             control
-                .run_command("ping", Value::Null, None, None, None)
+                .run_command("ping", Value::Null, Some(guild), Some(channel), None)
                 .await
                 .map(|created| (at, created.id))
         });
