@@ -227,11 +227,12 @@ async fn serve_fail_shed_and_close(health: &str, sim: &str) -> String {
         async move { (status(&health).await["commands"]["in_flight"] == 0).then_some(()) }
     })
     .await;
-    // Failed: Discord answers the next reply with a 500.
+    // Failed: Discord answers the next reply with a 500 five times, all the attempts the
+    // responder makes (a single 500 is retried and answered).
     sim_post(
         sim,
         "/_sim/faults",
-        &json!({"kind": "rest", "status": 500, "count": 1, "path_prefix": "/interactions/"}),
+        &json!({"kind": "rest", "status": 500, "count": 5, "path_prefix": "/interactions/"}),
     )
     .await;
     sim_post(sim, "/_sim/interactions", &ping).await;

@@ -65,10 +65,12 @@ async fn answer_commands(control: &ControlClient, channel: u64) -> [CreatedInter
     })
     .await;
 
+    // Five 500s: all the attempts the responder makes at the edit (a single 500 is retried), so
+    // the command fails, and the retries' log lines are checked too.
     control
         .fault(&Fault::Rest {
             status: 500,
-            count: 1,
+            count: 5,
             path_prefix: Some("/webhooks/".to_owned()),
             retry_after: None,
         })

@@ -184,11 +184,12 @@ async fn the_status_page_shows_the_shard_the_charts_and_a_ping_in_a_real_browser
     assert!(page["lines"].as_u64() >= Some(4), "{page:#}");
     assert_eq!(page["incidents"], json!([]), "{page:#}");
 
-    // Discord answers the next reply with a 500: the failure is listed with its reference id.
+    // Discord answers the next reply with a 500 five times, all the attempts the responder
+    // makes (a single 500 is retried and answered): the failure is listed with its reference id.
     sim_post(
         &sim,
         "/_sim/faults",
-        &json!({"kind": "rest", "status": 500, "count": 1, "path_prefix": "/interactions/"}),
+        &json!({"kind": "rest", "status": 500, "count": 5, "path_prefix": "/interactions/"}),
     )
     .await;
     sim_post(&sim, "/_sim/interactions", &json!({"name": "ping"})).await;

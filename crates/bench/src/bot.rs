@@ -199,7 +199,7 @@ pub(crate) fn parse_status(text: &str) -> Option<Memory> {
     })
 }
 
-/// The bot's gateway counters, read from `/metrics` (summed over shards).
+/// The bot's gateway and retry counters, read from `/metrics` (summed over labels).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counters {
     /// `novera_gateway_events_total`: dispatches received (READY and RESUMED included).
@@ -210,6 +210,12 @@ pub struct Counters {
     pub resumes: u64,
     /// `novera_gateway_identifies_total`.
     pub identifies: u64,
+    /// `novera_gateway_payload_errors_total`: payloads skipped because they could not be read.
+    pub payload_errors: u64,
+    /// `novera_commands_rest_retries_total`: REST calls of answers repeated.
+    pub rest_retries: u64,
+    /// `novera_commands_rest_give_ups_total`: REST calls of answers given up on.
+    pub rest_give_ups: u64,
 }
 
 /// A Prometheus text exposition, parsed.
@@ -249,6 +255,9 @@ pub(crate) fn parse_counters(text: &str) -> Result<Counters> {
         dropped: sum("novera_gateway_events_dropped_total"),
         resumes: sum("novera_gateway_resumes_total"),
         identifies: sum("novera_gateway_identifies_total"),
+        payload_errors: sum("novera_gateway_payload_errors_total"),
+        rest_retries: sum("novera_commands_rest_retries_total"),
+        rest_give_ups: sum("novera_commands_rest_give_ups_total"),
     })
 }
 
@@ -518,7 +527,8 @@ novera_gateway_heartbeat_latency_seconds{shard=\"0\"} 0.002
                 events: 15,
                 dropped: 2,
                 resumes: 1,
-                identifies: 0
+                identifies: 0,
+                ..Counters::default()
             }
         );
     }

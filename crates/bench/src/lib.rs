@@ -14,8 +14,8 @@
 //! # Main types
 //! - Scenarios, one function each, returning a [`Report`]: [`throughput`], [`ceiling`],
 //!   [`latency`], [`memory`], [`recovery`], [`startup`], [`cluster`] (the gateway and worker
-//!   roles over a real `nats-server`, against the standalone bot); [`ratios`] combines two
-//!   reports.
+//!   roles over a real `nats-server`, against the standalone bot), [`chaos`] (a soak under
+//!   seeded faults); [`ratios`] combines two reports.
 //! - [`Bench`]: the binary under test, runs per scenario, progress output.
 //! - [`BotLaunch`] / [`Bot`]: a `novera` child process: its health address, `/readyz`,
 //!   gateway [`Counters`] from `/metrics`, [`Memory`] and CPU time from `/proc`, SIGTERM.
@@ -59,6 +59,7 @@
 
 mod bot;
 mod ceiling;
+mod chaos;
 mod cluster;
 mod command_load;
 mod deployment;
@@ -79,6 +80,7 @@ mod world;
 
 pub use bot::{BENCH_TOKEN, Bot, BotLaunch, Counters, Memory};
 pub use ceiling::{CeilingOptions, ceiling};
+pub use chaos::{ChaosOptions, chaos};
 pub use cluster::{ClusterOptions, cluster};
 pub use frames::{FrameReader, LoadIntents, deserialize};
 pub use harness::{Bench, settle, wait_answered, wait_resumed};

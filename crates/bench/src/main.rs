@@ -15,8 +15,8 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use novera_bench::{
-    Bench, CeilingOptions, ClusterOptions, Ingress, LatencyOptions, MemoryOptions, RecoveryOptions,
-    Report, ThroughputOptions, WorldSize,
+    Bench, CeilingOptions, ChaosOptions, ClusterOptions, Ingress, LatencyOptions, MemoryOptions,
+    RecoveryOptions, Report, ThroughputOptions, WorldSize,
 };
 
 /// `--bot-env` as given, recorded in every report's parameters.
@@ -65,8 +65,13 @@ enum Scenario {
     /// `novera gateway` + `novera worker`s over a real nats-server against `novera run`:
     /// events/s, commands/s, added p50/p99, redeliveries after a worker is killed, RSS.
     Cluster(ClusterArgs),
-    /// Every scenario but `cluster` (it needs nats-server) with its defaults (size flags of
-    /// `throughput` and `ceiling` apply), then the throughput/ceiling ratios.
+    /// A soak under seeded random faults every 1-4 s (gateway, REST, garbage) with steady
+    /// commands and events: commands delivered, answered, late, twice; identifies; RSS. Runs
+    /// once (`--runs` does not apply) and is not part of `all`.
+    Chaos(ChaosArgs),
+    /// Every scenario but `cluster` (it needs nats-server) and `chaos` (a soak) with its
+    /// defaults (size flags of `throughput` and `ceiling` apply), then the throughput/ceiling
+    /// ratios.
     All(AllArgs),
 }
 
@@ -157,6 +162,31 @@ struct ClusterArgs {
     kill_commands: u64,
     /// World: guilds x members x channels (at least 2 channels), like 10x50x5.
     #[arg(long, default_value = "10x50x5")]
+    world: WorldSize,
+}
+
+#[derive(Debug, Args)]
+struct ChaosArgs {
+    /// Minutes of faults and commands (fractions allowed, e.g. 0.34 for about 20 s).
+    #[arg(long, default_value_t = 10.0)]
+    minutes: f64,
+    /// Seed of the fault generator (the same seed draws the same faults).
+    #[arg(long, default_value_t = 17)]
+    seed: u64,
+    /// Slash commands per second.
+    #[arg(long, default_value_t = 20)]
+    rate: u32,
+    /// Prefix commands (`!ping`) per second.
+    #[arg(long, default_value_t = 2.0)]
+    prefix_rate: f64,
+    /// Events of the simulator's mixed load per second.
+    #[arg(long, default_value_t = 100)]
+    events: u64,
+    /// Heartbeat interval of the simulator, in ms.
+    #[arg(long, default_value_t = 1000)]
+    heartbeat_ms: u64,
+    /// World: guilds x members x channels, like 10x50x5.
+    #[arg(long, default_value = "2x20x3")]
     world: WorldSize,
 }
 
@@ -284,6 +314,12 @@ async fn run(cli: Cli) -> Result<()> {
                 json,
             );
         }
+        Scenario::Chaos(args) => {
+            print(
+                &novera_bench::chaos(&bench, &chaos_options(&args)?).await?,
+                json,
+            );
+        }
         Scenario::All(args) => all(&bench, &args, json).await?,
     }
     Ok(())
@@ -336,6 +372,25 @@ fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
         duration: Duration::from_secs_f64(args.seconds),
         workers: args.workers,
         kill_commands: args.kill_commands,
+        world: args.world,
+    })
+}
+
+fn chaos_options(args: &ChaosArgs) -> Result<ChaosOptions> {
+    if !(args.minutes > 0.0 && args.minutes <= 24.0 * 60.0) {
+        bail!("--minutes must be between 0 and 1440");
+    }
+    if args.rate == 0 || !(0.0..=1000.0).contains(&args.prefix_rate) {
+        bail!("--rate must be at least 1 and --prefix-rate between 0 and 1000");
+    }
+    Ok(ChaosOptions {
+        duration: Duration::from_secs_f64(args.minutes * 60.0),
+        seed: args.seed,
+        commands_per_s: args.rate,
+        prefix_per_s: args.prefix_rate,
+        events_per_s: args.events,
+        fault_every: (Duration::from_secs(1), Duration::from_secs(4)),
+        heartbeat: Duration::from_millis(args.heartbeat_ms.max(100)),
         world: args.world,
     })
 }

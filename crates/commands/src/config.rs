@@ -7,7 +7,7 @@ use twilight_model::gateway::event::EventType;
 use crate::error::ConfigError;
 
 /// Discord closes an interaction's first-response window after 3 s.
-const INTERACTION_WINDOW: Duration = Duration::from_secs(3);
+pub(crate) const INTERACTION_WINDOW: Duration = Duration::from_secs(3);
 
 /// How the router runs handlers.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -127,6 +127,7 @@ mod registry;
 mod reply;
 mod responder;
 mod rest_guard;
+mod retry;
 mod router;
 mod state;
 mod stats;

@@ -90,7 +90,11 @@ fn value(option: &CommandOption, word: &str) -> Option<CommandOptionValue> {
     Some(match option.kind {
         CommandOptionType::String => CommandOptionValue::String(word.to_owned()),
         CommandOptionType::Integer => CommandOptionValue::Integer(word.parse().ok()?),
-        CommandOptionType::Number => CommandOptionValue::Number(word.parse().ok()?),
+        // `inf` and `NaN` parse as numbers, but Discord can never send them (JSON has neither):
+        // a handler must not meet them only because the command came as text.
+        CommandOptionType::Number => {
+            CommandOptionValue::Number(word.parse().ok().filter(|n: &f64| n.is_finite())?)
+        }
         CommandOptionType::Boolean => CommandOptionValue::Boolean(match word {
             "true" | "yes" | "on" => true,
             "false" | "no" | "off" => false,
@@ -99,6 +103,9 @@ fn value(option: &CommandOption, word: &str) -> Option<CommandOptionValue> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,10 @@
 //! process: one that crashed after answering, whose gateway session replayed the interaction to
 //! this one, or a worker that stopped. If `@original` holds a finished answer, the interaction is
 //! done and nothing more is sent for it; if it is still "thinking..." (only deferred), this
-//! process's answer goes there as an edit.
+//! process's answer goes there as an edit. A 40060 on a *retried* callback is different: this
+//! process's own earlier attempt landed (its answer was lost), so the stage is what it sent.
+//! Every REST call goes through the REST guard, each attempt of it, and is repeated by `retry.rs`
+//! after 5xx and transport failures where repeating is safe.
 
 use std::future::IntoFuture;
 use std::sync::Arc;
@@ -20,9 +23,11 @@ use std::time::Duration;
 
 use novera_core::{InstanceWatch, deadline};
 use tokio::sync::Mutex;
+use tokio::time::Instant;
 use twilight_http::api_error::ApiError;
 use twilight_http::error::ErrorType;
 use twilight_http::request::{Request, TryIntoRequest};
+use twilight_http::response::marker::EmptyBody;
 use twilight_http::{Client, Response};
 use twilight_model::channel::Message;
 use twilight_model::channel::message::MessageFlags;
@@ -34,11 +39,13 @@ use twilight_model::id::marker::{
     ApplicationMarker, ChannelMarker, InteractionMarker, MessageMarker,
 };
 
+use crate::config::INTERACTION_WINDOW;
 use crate::dispatch::HttpAnswer;
 use crate::error::ReplyError;
 use crate::ledger::{Acknowledged, InteractionLedger};
 use crate::reply::Reply;
 use crate::rest_guard::RestGuard;
+use crate::retry::{self, Budget, Repeat};
 
 mod duplicate;
 mod forms;
@@ -153,6 +160,8 @@ pub(crate) struct Responder {
     target: Target,
     kind: Kind,
     rest_deadline: Duration,
+    /// When Discord's window for the first response closes (no callback is retried after it).
+    window_ends: Instant,
     state: Mutex<State>,
     /// Where acknowledgements are recorded when several processes may answer (cluster roles).
     ledger: Option<Arc<dyn InteractionLedger>>,
@@ -186,6 +195,7 @@ impl Responder {
             target,
             kind,
             rest_deadline,
+            window_ends: Instant::now() + INTERACTION_WINDOW,
             state: Mutex::new(State {
                 stage: Stage::Fresh,
                 last_message: None,
@@ -200,6 +210,13 @@ impl Responder {
     /// Records every acknowledgement in `ledger`.
     pub(crate) fn with_ledger(mut self, ledger: Option<Arc<dyn InteractionLedger>>) -> Self {
         self.ledger = ledger;
+        self
+    }
+
+    /// Dates Discord's first-response window from `at`, when the event was received (default:
+    /// when this responder was made).
+    pub(crate) fn received_at(mut self, at: Instant) -> Self {
+        self.window_ends = at + INTERACTION_WINDOW;
         self
     }
 
@@ -307,6 +324,7 @@ impl Responder {
                 // No window to beat for text messages; show "typing..." as the equivalent.
                 self.bounded(
                     "POST typing",
+                    Repeat::Idempotent,
                     self.rest.http.create_typing_trigger(*channel_id),
                 )
                 .await?;
@@ -481,7 +499,7 @@ impl Responder {
         match &self.target {
             Target::Interaction { token, .. } => {
                 let client = self.rest.http.interaction(self.application_id);
-                self.bounded_model("GET @original", client.response(token))
+                self.bounded_model("GET @original", Repeat::Idempotent, client.response(token))
                     .await
             }
             Target::Message { channel_id, .. } => {
@@ -489,8 +507,12 @@ impl Responder {
                 let Some(last) = last else {
                     return Err(ReplyError::Unsupported("nothing was sent yet"));
                 };
-                self.bounded_model("GET message", self.rest.http.message(*channel_id, last))
-                    .await
+                self.bounded_model(
+                    "GET message",
+                    Repeat::Idempotent,
+                    self.rest.http.message(*channel_id, last),
+                )
+                .await
             }
         }
     }
@@ -533,14 +555,35 @@ impl Responder {
         }
         let id = *id;
         let client = self.rest.http.interaction(self.application_id);
+        let request = client
+            .create_response(id, token, &response)
+            .try_into_request()?;
+        // Retried within Discord's window only: a callback after it would earn 10062.
+        let budget = Budget {
+            total: self.rest_deadline,
+            retry_until: Some(self.window_ends),
+        };
         let sent = self
-            .bounded(
+            .send::<EmptyBody>(
                 "POST interaction callback",
-                client.create_response(id, token, &response),
+                Repeat::Idempotent,
+                budget,
+                request,
             )
             .await;
+        let retried = sent.retried();
+        let sent = sent.result;
         match &sent {
             Ok(_) => self.record(id, next).await,
+            Err(ReplyError::Http(error))
+                if retried && discord_code(error) == Some(ALREADY_ACKNOWLEDGED) =>
+            {
+                // An earlier attempt of this very callback landed and only its answer was lost:
+                // not another process, not another instance.
+                tracing::info!(interaction = %id, "a retried callback had landed before");
+                self.record(id, next).await;
+                return Ok(());
+            }
             Err(ReplyError::Http(error)) if discord_code(error) == Some(ALREADY_ACKNOWLEDGED) => {
                 // Someone already acknowledged it: a replay after a crash (the first answer
                 // landed before the process died), another process of the bot, or another
@@ -618,7 +661,8 @@ impl Responder {
         if let Some(components) = &reply.components {
             request = request.components(Some(components));
         }
-        self.bounded_model("PATCH @original", request).await
+        self.bounded_model("PATCH @original", Repeat::Idempotent, request)
+            .await
     }
 
     async fn followup_raw(&self, reply: &Reply) -> Result<Message, ReplyError> {
@@ -642,7 +686,9 @@ impl Responder {
         if let Some(flags) = reply.flags() {
             request = request.flags(flags);
         }
-        self.bounded_model("POST follow-up", request).await
+        // A follow-up takes no nonce: a repeat would post it twice, unless nothing reached Discord.
+        self.bounded_model("POST follow-up", Repeat::UnlessDelivered, request)
+            .await
     }
 
     async fn delete_original(&self) -> Result<(), ReplyError> {
@@ -650,9 +696,13 @@ impl Responder {
             return Err(ReplyError::Unsupported("not an interaction"));
         };
         let client = self.rest.http.interaction(self.application_id);
-        self.bounded("DELETE @original", client.delete_response(token))
-            .await
-            .map(drop)
+        self.bounded(
+            "DELETE @original",
+            Repeat::Idempotent,
+            client.delete_response(token),
+        )
+        .await
+        .map(drop)
     }
 
     pub(crate) async fn create_message(
@@ -680,9 +730,13 @@ impl Responder {
             request = request.components(components);
         }
         // The process's nonce: names this instance on the message, and makes a resend return
-        // the message already created instead of a second one.
+        // the message already created instead of a second one, so it is repeated like an edit
+        // (every attempt carries the same nonce).
         let request = crate::nonce::stamp(request.try_into_request()?, &self.rest.instance)?;
-        let response = self.send::<Message>("POST message", request).await?;
+        let response = self
+            .send::<Message>("POST message", Repeat::Idempotent, self.budget(), request)
+            .await
+            .result?;
         Ok(deadline("POST message", self.rest_deadline, response.model()).await??)
     }
 
@@ -707,42 +761,65 @@ impl Responder {
         if let Some(components) = &reply.components {
             request = request.components(Some(components));
         }
-        self.bounded_model("PATCH message", request).await
+        self.bounded_model("PATCH message", Repeat::Idempotent, request)
+            .await
     }
 
-    /// Runs one REST call through the REST guard under the REST deadline.
+    /// Runs one REST call through the REST guard under the REST deadline, repeated where
+    /// `repeat` says that is safe.
     async fn bounded<T: Unpin, B>(
         &self,
         what: &'static str,
+        repeat: Repeat,
         builder: B,
     ) -> Result<Response<T>, ReplyError>
     where
         B: TryIntoRequest + IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
     {
-        self.send(what, builder.try_into_request()?).await
+        let request = builder.try_into_request()?;
+        self.send(what, repeat, self.budget(), request).await.result
     }
 
-    /// Runs one REST call through the REST guard under the REST deadline and reads its body.
-    async fn bounded_model<T, B>(&self, what: &'static str, builder: B) -> Result<T, ReplyError>
+    /// [`bounded`](Self::bounded), then reads the body (never repeated: the request landed).
+    async fn bounded_model<T, B>(
+        &self,
+        what: &'static str,
+        repeat: Repeat,
+        builder: B,
+    ) -> Result<T, ReplyError>
     where
         T: serde::de::DeserializeOwned + Unpin + Send,
         B: TryIntoRequest + IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
     {
-        let response = self.bounded(what, builder).await?;
+        let response = self.bounded(what, repeat, builder).await?;
         Ok(deadline(what, self.rest_deadline, response.model()).await??)
     }
 
-    /// Sends a built request through the REST guard under the REST deadline.
+    /// The REST deadline for all attempts of one call.
+    fn budget(&self) -> Budget {
+        Budget {
+            total: self.rest_deadline,
+            retry_until: None,
+        }
+    }
+
+    /// Sends a built request through the REST guard within `budget`; every attempt (`retry.rs`)
+    /// is a copy of it sent through the guard, which counts and may refuse each one.
     async fn send<T: Unpin>(
         &self,
         what: &'static str,
+        repeat: Repeat,
+        budget: Budget,
         request: Request,
-    ) -> Result<Response<T>, ReplyError> {
+    ) -> retry::Sent<Response<T>> {
         if let Some(at) = self.answered_over_http.get() {
             tokio::time::sleep_until(*at + HTTP_ANSWER_SETTLE).await;
         }
-        let sent = self.rest.guard.send::<T>(&self.rest.http, request);
-        Ok(deadline(what, self.rest_deadline, sent).await??)
+        let (guard, http, request) = (&self.rest.guard, &self.rest.http, &request);
+        retry::send(what, repeat, budget, move || {
+            guard.send::<T>(http, request.clone())
+        })
+        .await
     }
 }
 

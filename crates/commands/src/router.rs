@@ -386,6 +386,7 @@ impl Router {
         let responder = Arc::new(
             self.shared
                 .interaction_responder(&interaction, kind)
+                .received_at(received_at)
                 .resuming(resume),
         );
         if let Some(answer) = http_answer {

@@ -91,6 +91,7 @@ mod login;
 mod metrics;
 mod own_messages;
 mod pacer;
+mod payload;
 mod runner;
 mod session_store;
 mod shutdown_report;
@@ -105,7 +106,8 @@ pub use gateway::{Events, Gateway};
 pub use login::{Login, login};
 pub use metrics::{
     CLOSES_TOTAL, EVENTS_DROPPED_TOTAL, EVENTS_TOTAL, HEARTBEAT_LATENCY_SECONDS, IDENTIFIES_TOTAL,
-    IDENTIFY_BUDGET_REMAINING, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE, describe_metrics,
+    IDENTIFY_BUDGET_REMAINING, PAYLOAD_ERRORS_TOTAL, RECONNECTS_TOTAL, RESUMES_TOTAL, SHARD_ACTIVE,
+    describe_metrics,
 };
 pub use novera_cache::{Cache, ResourceType};
 pub use pacer::{BudgetView, IdentifyPacer, PacerFuture, PacerWait};

@@ -1,6 +1,7 @@
 //! The `novera_gateway_*` metrics, recorded through the `metrics` facade.
 //!
-//! Labels are the shard id and close code only: bounded sets, never a user or guild id.
+//! Labels are the shard id, close code and payload error kind only: bounded sets, never a user
+//! or guild id.
 
 use metrics::{Counter, Gauge, Unit, counter, describe_counter, describe_gauge, gauge};
 
@@ -20,6 +21,9 @@ pub const CLOSES_TOTAL: &str = "novera_gateway_closes_total";
 pub const HEARTBEAT_LATENCY_SECONDS: &str = "novera_gateway_heartbeat_latency_seconds";
 /// 1 while a shard is active, else 0.
 pub const SHARD_ACTIVE: &str = "novera_gateway_shard_active";
+/// Gateway payloads skipped because they could not be read, by shard and kind (`invalid`,
+/// `unknown_opcode`, `unknown_event`, `malformed`, `undecodable`).
+pub const PAYLOAD_ERRORS_TOTAL: &str = "novera_gateway_payload_errors_total";
 /// IDENTIFYs left in the daily budget.
 pub const IDENTIFY_BUDGET_REMAINING: &str = "novera_gateway_identify_budget_remaining";
 
@@ -52,6 +56,11 @@ pub fn describe_metrics() {
         HEARTBEAT_LATENCY_SECONDS,
         Unit::Seconds,
         "Latest gateway heartbeat round trip."
+    );
+    describe_counter!(
+        PAYLOAD_ERRORS_TOTAL,
+        Unit::Count,
+        "Gateway payloads skipped because they could not be read, by kind."
     );
     describe_gauge!(SHARD_ACTIVE, "1 while the shard is active, else 0.");
     describe_gauge!(

@@ -8,6 +8,8 @@
 //! the consumer is behind. A consumer that must lose nothing (the gateway role's publisher)
 //! sets `GatewayConfig::wait_for_room`: the runner then waits that long at most for room, so
 //! the socket is read only as fast as the consumer takes events and Discord buffers the rest.
+//! It reads the shard's raw messages and parses them itself (`payload.rs`), so a payload
+//! twilight cannot use is counted and logged, never silently lost or fatal.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -31,6 +33,7 @@ use crate::forwarded::Forwarded;
 use crate::identify::IdentifyQueue;
 use crate::metrics::ShardMetrics;
 use crate::own_messages::OwnMessages;
+use crate::payload::{self, PayloadErrors, PayloadKind, Skipped};
 use crate::status::{BaseState, ShardSlot};
 
 /// At most one "queue full" warning per shard per this period (the metric counts every one).
@@ -84,6 +87,8 @@ pub(crate) struct ShardRunner {
     /// The current session's id, shared by every forwarded event (copied only when it changes).
     session_id: Option<Arc<str>>,
     metrics: ShardMetrics,
+    /// Payloads skipped because they could not be read.
+    payloads: PayloadErrors,
     /// Whether this runner (or an earlier incarnation) has connected before.
     connected_before: bool,
     /// Whether a close was reported since the latest HELLO.
@@ -100,12 +105,14 @@ impl ShardRunner {
         restarted: bool,
     ) -> Self {
         let metrics = ShardMetrics::new(slot.id);
+        let payloads = PayloadErrors::new(slot.id);
         Self {
             shared,
             slot,
             events,
             session_id: None,
             metrics,
+            payloads,
             connected_before: restarted,
             closed_since_hello: false,
             shed_since_warn: 0,
@@ -180,7 +187,7 @@ impl ShardRunner {
                     self.slot.component.touch();
                     continue;
                 }
-                item = shard.next() => item.map(|received| received.and_then(|m| self.decode(m))),
+                item = shard.next() => item,
             };
             // No touch per event: `tick` keeps the progress promise, and is polled first on
             // every turn of a burst.
@@ -189,54 +196,75 @@ impl ShardRunner {
             // overflowed and events were shed. Spending tokio's cooperative budget yields every
             // few dozen events; heartbeats are unaffected (they are sent from this same poll).
             tokio::task::consume_budget().await;
-            match item {
-                // A frame twilight does not turn into an event (an unknown opcode).
-                Some(Ok(None)) => {}
-                Some(Ok(Some(event))) => match self.handle(&shard, event, closing.is_some()) {
-                    Flow::Continue => {}
-                    Flow::HandOff(forwarded) => {
-                        let queued = self.forward(forwarded).await;
-                        self.record(&shard, queued);
+            let event = match item {
+                Some(Ok(Message::Close(frame))) => Event::GatewayClose(frame),
+                Some(Ok(Message::Text(json))) => {
+                    // The bot's own messages carry a nonce twilight's model drops.
+                    if let Some(own) = &self.shared.own_messages {
+                        own.inspect(&json);
                     }
-                    Flow::Closed => {
-                        clean = true;
-                        break;
+                    match payload::decode(&json) {
+                        Ok(event) => event,
+                        Err(skipped) => {
+                            self.skipped(&skipped);
+                            continue;
+                        }
                     }
-                    Flow::Fatal(code) => return Err(self.fatal(code)),
-                },
-                Some(Err(error)) => match error.kind() {
-                    ReceiveMessageErrorType::Reconnect => {
-                        tracing::warn!(shard = id, %error, "could not connect to the gateway; retrying with backoff");
-                    }
-                    ReceiveMessageErrorType::Deserializing { .. } => {
-                        // The payload itself is not logged: it may hold users' messages.
-                        tracing::warn!(shard = id, source = ?std::error::Error::source(&error), "skipped a gateway event that could not be parsed");
-                    }
-                    _ => tracing::warn!(shard = id, %error, "gateway receive error"),
-                },
+                }
+                Some(Err(error)) => {
+                    self.receive_error(&error);
+                    continue;
+                }
                 // Only after a fatal close, which `handle` already turned into an error.
                 None => {
                     let code = self.slot.lock().last_close_code.unwrap_or_default();
                     return Err(self.fatal(code));
                 }
+            };
+            match self.handle(&shard, event, closing.is_some()) {
+                Flow::Continue => {}
+                Flow::HandOff(forwarded) => {
+                    let queued = self.forward(forwarded).await;
+                    self.record(&shard, queued);
+                }
+                Flow::Closed => {
+                    clean = true;
+                    break;
+                }
+                Flow::Fatal(code) => return Err(self.fatal(code)),
             }
         }
         self.finish(&shard, clean);
         Ok(())
     }
 
-    /// What twilight's `next_event` does, with a look at the raw frame first: the bot's own
-    /// messages carry a nonce twilight's model drops.
-    fn decode(&self, message: Message) -> Result<Option<Event>, ReceiveMessageError> {
-        match message {
-            Message::Close(frame) => Ok(Some(Event::GatewayClose(frame))),
-            Message::Text(json) => {
-                if let Some(own) = &self.shared.own_messages {
-                    own.inspect(&json);
-                }
-                Ok(twilight_gateway::parse(json, EventTypeFlags::all())?.map(Event::from))
+    /// Logs (and counts, for a payload) an error the shard reported instead of a message.
+    fn receive_error(&mut self, error: &ReceiveMessageError) {
+        let id = self.slot.id;
+        let (kind, name) = match error.kind() {
+            ReceiveMessageErrorType::Reconnect => {
+                tracing::warn!(shard = id, %error, "could not connect to the gateway; retrying with backoff");
+                return;
             }
-        }
+            // The shard could not even read the envelope (the payload is never logged).
+            ReceiveMessageErrorType::Deserializing { event } => {
+                (PayloadKind::Invalid, payload::event_name(event))
+            }
+            // twilight closes with 4000 and resumes: the stream after it is unreadable.
+            ReceiveMessageErrorType::Compression => (PayloadKind::Undecodable, None),
+            _ => {
+                tracing::warn!(shard = id, %error, "gateway receive error");
+                return;
+            }
+        };
+        let cause = std::error::Error::source(error).map(payload::describe);
+        self.skipped(&Skipped { kind, name, cause });
+    }
+
+    /// Counts (and the first time, logs) a payload that did not become an event.
+    fn skipped(&mut self, skipped: &Skipped<'_>) {
+        self.payloads.record(skipped);
+        self.slot.lock().payload_errors += 1;
     }
 
     /// Starts a resumable close; `None` when there is no connection to close.

@@ -81,6 +81,9 @@ pub struct ShardStatus {
     pub events_forwarded: u64,
     /// Events shed because the queue to the consumer was full (or its consumer gone).
     pub events_dropped: u64,
+    /// Payloads skipped because they could not be read (not JSON, unknown opcode or event,
+    /// missing or mistyped fields, an undecodable binary frame).
+    pub payload_errors: u64,
     /// New connections after the first one.
     pub reconnects: u64,
     /// Successful RESUMEs (RESUMED received).
@@ -154,6 +157,7 @@ pub(crate) struct ShardInfo {
     /// compares with the queue's length: see `checkpoint.rs`).
     pub(crate) forwarded: u64,
     pub(crate) dropped: u64,
+    pub(crate) payload_errors: u64,
     pub(crate) reconnects: u64,
     pub(crate) resumes: u64,
     pub(crate) identifies: u64,
@@ -199,6 +203,7 @@ impl ShardSlot {
                 events: 0,
                 forwarded: 0,
                 dropped: 0,
+                payload_errors: 0,
                 reconnects: 0,
                 resumes: 0,
                 identifies: 0,
@@ -299,6 +304,7 @@ impl ShardSlot {
             events: info.events,
             events_forwarded: info.forwarded,
             events_dropped: info.dropped,
+            payload_errors: info.payload_errors,
             reconnects: info.reconnects,
             resumes: info.resumes,
             identifies: info.identifies,

@@ -1,6 +1,8 @@
-//! The axum router: the status page and five read-only endpoints, JSON 404 and 405, no caching.
+//! The axum router: the status page and five read-only endpoints, JSON 400, 404 and 405, no
+//! caching.
 
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -71,7 +73,21 @@ struct HistoryQuery {
     since: Option<u64>,
 }
 
-async fn history(State(state): State<HealthState>, Query(query): Query<HistoryQuery>) -> Response {
+async fn history(
+    State(state): State<HealthState>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Response {
+    // axum's own rejection is plain text; every error of this router is JSON.
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": "bad query", "reason": rejection.body_text()})),
+            )
+                .into_response();
+        }
+    };
     let report = state.history(query.since.unwrap_or(0));
     redacted_json(&state, StatusCode::OK, &report)
 }

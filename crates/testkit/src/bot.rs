@@ -8,7 +8,7 @@ use novera_bot::{
     Bot, BotSettings, BotStatus, Core, EndpointSettings, GatewayView, PublicKey, StopReport,
 };
 use novera_commands::{
-    CommandFailure, CommandSet, CommandState, FileStateStore, RegisterOutcome, Router,
+    CommandFailure, CommandSet, CommandState, FileStateStore, RegisterOutcome, RestGuard, Router,
     RouterConfig, RouterStats, Scope, StateStore, register,
 };
 use novera_core::{Escalations, RestartPolicy};
@@ -34,6 +34,9 @@ const POLL: Duration = Duration::from_millis(20);
 /// Observer of failed invocations, kept to assemble the bot again at a restart.
 type FailureObserver = Arc<dyn Fn(&CommandFailure) + Send + Sync>;
 
+/// Maps the simulator's base URL to the URL the bot sends its REST calls to.
+type RestUrl = Arc<dyn Fn(&str) -> String + Send + Sync>;
+
 /// What assembles the bot, kept so [`TestBot::restart_bot`] assembles the same one again.
 #[derive(Clone)]
 struct Assembly {
@@ -42,6 +45,10 @@ struct Assembly {
     on_failure: Option<FailureObserver>,
     /// Interactions over HTTP: the bot's endpoint, whose URL the simulator is told.
     over_http: bool,
+    /// Where the bot's REST calls go, given the simulator's base URL (default: the simulator).
+    rest_url: Option<RestUrl>,
+    /// The bot's REST guard (default: the one the bot builds from its settings).
+    rest_guard: Option<RestGuard>,
 }
 
 impl Assembly {
@@ -60,7 +67,11 @@ impl Assembly {
         } else {
             None
         };
-        let api_url = control.base_url().to_owned();
+        let sim_url = control.base_url().to_owned();
+        let api_url = match &self.rest_url {
+            Some(to) => to(&sim_url),
+            None => sim_url,
+        };
         let mut builder = Bot::builder(self.settings.clone())
             .configure(|settings| {
                 settings.gateway.api_url = Some(api_url);
@@ -70,6 +81,9 @@ impl Assembly {
             .status(Arc::clone(&status));
         for set in &self.sets {
             builder = builder.commands(set.clone());
+        }
+        if let Some(guard) = &self.rest_guard {
+            builder = builder.rest_guard(guard.clone());
         }
         if let Some(observer) = self.on_failure.clone() {
             builder = builder.on_failure(move |failure| observer(failure));
@@ -109,11 +123,27 @@ impl std::fmt::Debug for TestBotBuilder {
             .field("sim", &self.sim)
             .field("settings", &self.assembly.settings)
             .field("sets", &self.assembly.sets)
+            .field("custom_rest_url", &self.assembly.rest_url.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl TestBotBuilder {
+    /// Sends the bot's REST calls to the URL `to` returns for the simulator's base URL (e.g. a
+    /// proxy in front of it that loses answers); the gateway is still the simulator's. Kept
+    /// across [`TestBot::restart_bot`].
+    pub fn rest_url(mut self, to: impl Fn(&str) -> String + Send + Sync + 'static) -> Self {
+        self.assembly.rest_url = Some(Arc::new(to));
+        self
+    }
+
+    /// Gives the bot this REST guard (e.g. one sharing rate limits a test watches); kept across
+    /// [`TestBot::restart_bot`].
+    pub fn rest_guard(mut self, guard: RestGuard) -> Self {
+        self.assembly.rest_guard = Some(guard);
+        self
+    }
+
     /// Adds a command set.
     pub fn commands(mut self, set: CommandSet) -> Self {
         self.assembly.sets.push(set);
@@ -270,6 +300,8 @@ impl TestBot {
                 sets: Vec::new(),
                 on_failure: None,
                 over_http: false,
+                rest_url: None,
+                rest_guard: None,
             },
             state: None,
         }

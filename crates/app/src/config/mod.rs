@@ -598,4 +598,6 @@ fn read_dotenv(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;

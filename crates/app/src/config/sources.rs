@@ -31,13 +31,13 @@ impl EnvSource {
                     && !NOT_KEYS.contains(&k.as_str())
                     && !SERVICE_LINK_PREFIXES.iter().any(|p| k.starts_with(p))
             })
-            .filter_map(|(k, v)| {
-                let path: Vec<String> = k[PREFIX.len()..]
-                    .split("__")
-                    .map(str::to_ascii_lowercase)
-                    .collect();
+            .map(|(k, v)| {
+                let rest = &k[PREFIX.len()..];
+                let mut path: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
                 if path.iter().any(String::is_empty) {
-                    return None;
+                    // A typo like `NOVERA_HEALTH____LISTEN` names no key: kept whole, so it is
+                    // refused as an unknown key instead of being ignored without a word.
+                    path = vec![rest.to_ascii_lowercase()];
                 }
                 let value = if path == ["token"] || path.last().is_some_and(|l| l == "webhook_url")
                 {
@@ -47,7 +47,7 @@ impl EnvSource {
                     v.parse()
                         .unwrap_or_else(|never: std::convert::Infallible| match never {})
                 };
-                Some((path, value))
+                (path, value)
             })
             .collect();
         Self {
@@ -143,5 +143,17 @@ mod tests {
             Some("0.0.0.0:1")
         );
         assert_eq!(dict["token"].as_str(), Some("12345"));
+    }
+
+    #[test]
+    fn a_variable_with_an_empty_segment_is_kept_whole_to_be_refused() {
+        let vars = vec![("NOVERA_HEALTH____LISTEN".to_owned(), "x".to_owned())];
+        let data = EnvSource::prefixed("env", &vars).data().unwrap();
+        let dict = &data[&Profile::Default];
+        assert_eq!(dict["health____listen"].as_str(), Some("x"));
+        assert_eq!(
+            EnvSource::variable_for(false, &["health____listen"]),
+            "NOVERA_HEALTH____LISTEN"
+        );
     }
 }

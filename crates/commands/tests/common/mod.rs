@@ -9,6 +9,8 @@ use novera_commands::CommandDef;
 use twilight_model::application::command::CommandType;
 use twilight_util::builder::command::{CommandBuilder, StringBuilder};
 
+pub(crate) mod lossy;
+
 /// Everything logged by this test binary, so tests can check what the operator sees.
 static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 

@@ -1,5 +1,6 @@
 //! Connection faults: everything but the fatal codes resumes without losing or repeating an
-//! event; op 9 false re-identifies; 4004 and 4014 stop the shard with a typed error.
+//! event; op 9 false and the closes that end the session (4009, 1001) re-identify; 4004 and
+//! 4014 stop the shard with a typed error.
 
 use novera_core::{EscalationReason, SupervisedState};
 use novera_gateway::ShardState;
@@ -119,6 +120,26 @@ async fn silence_zombie_resumes_without_loss() {
 async fn op9_not_resumable_reidentifies() {
     let fault = Fault::InvalidSession {
         resumable: false,
+        shard: None,
+    };
+    survives(fault, true).await;
+}
+
+#[tokio::test]
+async fn close_4009_reidentifies() {
+    // Discord's "session timed out": the session is gone, a RESUME would be refused.
+    let fault = Fault::Close {
+        code: 4009,
+        shard: None,
+    };
+    survives(fault, true).await;
+}
+
+#[tokio::test]
+async fn close_1001_reidentifies() {
+    // "Going away" from the server ends the session like the client's own 1000/1001 would.
+    let fault = Fault::Close {
+        code: 1001,
         shard: None,
     };
     survives(fault, true).await;

@@ -11,6 +11,7 @@ mod checkpoint;
 mod connect;
 mod faults;
 mod forward;
+mod garbage;
 mod instance;
 mod restart;
 mod shards;
