@@ -469,7 +469,7 @@ async fn a_worker_waits_for_its_broker_and_refuses_bad_credentials() {
     let health = waiting.url_after("health on ").await;
     let reason = eventually("readiness naming the broker", || async {
         let (code, body) = common::get(&format!("{health}/readyz")).await;
-        (code == 503 && body.contains("broker")).then_some(body)
+        (code == 503 && body.contains("broker") && body.contains("NATS")).then_some(body)
     })
     .await;
     assert!(reason.contains("NATS"), "{reason}");

@@ -35,7 +35,7 @@ pub(crate) struct ClusterConfig {
     #[serde(with = "humantime_serde")]
     pub(crate) ack_wait: Duration,
     /// REST requests per second Discord allows the bot (50 unless Discord raised it); the
-    /// processes share 80% of it with bursts of 16%.
+    /// processes share 80% of it with bursts of 4%.
     pub(crate) rest_global_limit: u32,
 }
 
@@ -86,6 +86,16 @@ impl ClusterConfig {
                 "cluster.ack_wait".to_owned(),
                 humantime::format_duration(*wait).to_string(),
             ),
+            // Named by the key the operator set: a short `max_age` under the default window
+            // is a `max_age` problem.
+            SettingsError::DuplicateWindow { max_age, .. }
+                if self.duplicate_window == Self::default().duplicate_window =>
+            {
+                (
+                    "cluster.max_age".to_owned(),
+                    humantime::format_duration(*max_age).to_string(),
+                )
+            }
             SettingsError::DuplicateWindow { window, .. } => (
                 "cluster.duplicate_window".to_owned(),
                 humantime::format_duration(*window).to_string(),

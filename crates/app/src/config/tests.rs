@@ -481,3 +481,19 @@ fn the_timer_interval_is_bounded() {
         Config::load(&sources(None, &[("NOVERA_STATE__TIMER_INTERVAL", "250ms")])).unwrap();
     assert_eq!(config.state.timer_interval, Duration::from_millis(250));
 }
+
+#[test]
+fn a_stream_shorter_than_the_duplicate_window_names_the_key_that_was_set() {
+    let text = error_text(&sources(None, &[("NOVERA_CLUSTER__MAX_AGE", "5s")]));
+    assert!(text.contains("`cluster.max_age` = \"5s\""), "{text}");
+    assert!(text.contains("NOVERA_CLUSTER__MAX_AGE"), "{text}");
+
+    let text = error_text(&sources(
+        None,
+        &[("NOVERA_CLUSTER__DUPLICATE_WINDOW", "2h")],
+    ));
+    assert!(
+        text.contains("`cluster.duplicate_window` = \"2h\""),
+        "{text}"
+    );
+}
