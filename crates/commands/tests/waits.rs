@@ -28,6 +28,8 @@ fn confirm_button(custom_id: &str) -> Vec<Component> {
 
 /// Notified once `/ignore` registered its waiter.
 static IGNORE_WAITING: tokio::sync::Notify = tokio::sync::Notify::const_new();
+/// The messages whose `/confirm` registered its waiter (tests of this binary run at once).
+static CONFIRM_WAITING: std::sync::Mutex<Vec<u64>> = std::sync::Mutex::new(Vec::new());
 
 /// `/confirm` waits `wait` for a click; `/ignore` takes a click and never answers it.
 fn waiting_set(wait: Duration) -> CommandSet {
@@ -38,7 +40,10 @@ fn waiting_set(wait: Duration) -> CommandSet {
                 ctx.reply(Reply::text("Sure?").components(confirm_button("confirm:yes")))
                     .await?;
                 let message = ctx.original_message().await?;
-                match ctx.wait_for_component(message.id, wait, |_| true).await {
+                // Registered when called: the test clicks only once the waiter exists.
+                let click = ctx.wait_for_component(message.id, wait, |_| true);
+                CONFIRM_WAITING.lock().unwrap().push(message.id.get());
+                match click.await {
                     Some(click) => {
                         let who = click.user_id().map_or(0, twilight_model::id::Id::get);
                         click
@@ -87,6 +92,12 @@ async fn the_click_reaches_the_waiter_and_only_the_waiter() {
     let id = bot.run_command("confirm", json!(null)).await.unwrap();
     let asked = bot.wait_responded(id).await.unwrap();
     let message: u64 = asked.original_message_id.unwrap().parse().unwrap();
+    bot.wait_until("the waiter to be registered", || {
+        let registered = CONFIRM_WAITING.lock().unwrap().contains(&message);
+        async move { Ok(registered.then_some(())) }
+    })
+    .await
+    .unwrap();
     let user = bot.user(2).unwrap();
     let click = bot.click(message, "confirm:yes", user).await.unwrap();
     let clicked = bot.wait_responded(click).await.unwrap();
