@@ -183,6 +183,9 @@ pub struct Memory {
     pub rss_kib: u64,
     /// `VmHWM`: the peak resident size so far, in KiB.
     pub peak_kib: u64,
+    /// `RssAnon`: the resident part that is the process's own memory (heap, stacks), in KiB,
+    /// as opposed to pages of the binary and its libraries (`RssFile`). `None` before Linux 4.5.
+    pub anon_kib: Option<u64>,
 }
 
 /// Parses `VmRSS` and `VmHWM` out of a `/proc/PID/status` text.
@@ -196,6 +199,7 @@ pub(crate) fn parse_status(text: &str) -> Option<Memory> {
     Some(Memory {
         rss_kib: field("VmRSS:")?,
         peak_kib: field("VmHWM:")?,
+        anon_kib: field("RssAnon:"),
     })
 }
 
@@ -494,9 +498,13 @@ mod tests {
             parse_status(text),
             Some(Memory {
                 rss_kib: 40960,
-                peak_kib: 51200
+                peak_kib: 51200,
+                anon_kib: None,
             })
         );
+        let text =
+            "VmHWM:\t 51200 kB\nVmRSS:\t 40960 kB\nRssAnon:\t 9000 kB\nRssFile:\t 31960 kB\n";
+        assert_eq!(parse_status(text).and_then(|m| m.anon_kib), Some(9000));
         assert_eq!(parse_status("Name:\tzombie\n"), None);
     }
 

@@ -28,7 +28,7 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
 
-use crate::bot::{BENCH_TOKEN, Bot};
+use crate::bot::{BENCH_TOKEN, Bot, Memory};
 use crate::frames::LoadIntents;
 use crate::harness::{Bench, count, settle};
 use crate::report::Report;
@@ -243,8 +243,8 @@ struct Run {
     faults_missed: u64,
     /// IDENTIFYs the applied faults force.
     forced_identifies: u64,
-    /// `(time since start, RSS in KiB)`.
-    memory: Vec<(Duration, u64)>,
+    /// `(time since start, the bot's memory)`.
+    memory: Vec<(Duration, Memory)>,
     /// Mixed-load rounds the simulator refused (no live session).
     load_skipped: u64,
 }
@@ -258,7 +258,7 @@ async fn soak(
 ) -> Result<Run> {
     let start = Instant::now();
     let end = tokio::time::Instant::now() + options.duration;
-    let memory = Arc::new(Mutex::new(vec![(Duration::ZERO, bot.memory()?.rss_kib)]));
+    let memory = Arc::new(Mutex::new(vec![(Duration::ZERO, bot.memory()?)]));
     let mut faults = vec![0; KINDS.len()];
     let (mut faults_missed, mut forced_identifies) = (0, 0);
     let mut plan = FaultPlan::new(options.seed, options.fault_every);
@@ -313,7 +313,7 @@ async fn soak(
                 let mut samples = memory
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                samples.push((start.elapsed(), now.rss_kib));
+                samples.push((start.elapsed(), now));
             }
             if last_progress.elapsed() >= Duration::from_secs(60) {
                 last_progress = Instant::now();
@@ -473,29 +473,44 @@ fn figures(report: &mut Report, run: &Run, commands: &Commands, prefixed: &Prefi
     }
 }
 
+/// One figure of a memory sample.
+type Reading = fn(&Memory) -> Option<u64>;
+
 /// RSS at start, after the first minute (or the first half of a shorter run), in the middle and
-/// at the end, and the growth from the first minute to the end.
-fn memory_figures(report: &mut Report, samples: &[(Duration, u64)], duration: Duration) {
-    let at = |t: Duration| {
-        samples
-            .iter()
-            .min_by_key(|(when, _)| when.abs_diff(t))
-            .map(|(_, kib)| *kib)
-    };
-    let mib = |kib: u64| count(kib) / 1024.0;
+/// at the end, and the growth from the first minute to the end; the same for its anonymous part
+/// (`RssAnon`: heap and stacks, without the binary's pages).
+fn memory_figures(report: &mut Report, samples: &[(Duration, Memory)], duration: Duration) {
     let settled = FIRST_MINUTE.min(duration / 2);
-    let (Some(first), Some(after), Some(middle), Some(last)) = (
-        at(Duration::ZERO),
-        at(settled),
-        at(duration / 2),
-        samples.last().map(|(_, kib)| *kib),
-    ) else {
-        return;
-    };
-    report.figure("rss_start_mib", "MiB", vec![mib(first)]);
-    report.figure("rss_after_first_minute_mib", "MiB", vec![mib(after)]);
-    report.figure("rss_middle_mib", "MiB", vec![mib(middle)]);
-    report.figure("rss_end_mib", "MiB", vec![mib(last)]);
-    let growth = (count(last) - count(after)) / count(after.max(1)) * 100.0;
-    report.figure("rss_growth_after_first_minute_pct", "%", vec![growth]);
+    let series: [(&str, Reading); 2] = [("rss", |m| Some(m.rss_kib)), ("rss_anon", |m| m.anon_kib)];
+    for (name, read) in series {
+        let at = |t: Duration| {
+            samples
+                .iter()
+                .min_by_key(|(when, _)| when.abs_diff(t))
+                .and_then(|(_, m)| read(m))
+        };
+        let (Some(first), Some(after), Some(middle), Some(last)) = (
+            at(Duration::ZERO),
+            at(settled),
+            at(duration / 2),
+            samples.last().and_then(|(_, m)| read(m)),
+        ) else {
+            continue;
+        };
+        let mib = |kib: u64| count(kib) / 1024.0;
+        report.figure(format!("{name}_start_mib"), "MiB", vec![mib(first)]);
+        report.figure(
+            format!("{name}_after_first_minute_mib"),
+            "MiB",
+            vec![mib(after)],
+        );
+        report.figure(format!("{name}_middle_mib"), "MiB", vec![mib(middle)]);
+        report.figure(format!("{name}_end_mib"), "MiB", vec![mib(last)]);
+        let growth = (count(last) - count(after)) / count(after.max(1)) * 100.0;
+        report.figure(
+            format!("{name}_growth_after_first_minute_pct"),
+            "%",
+            vec![growth],
+        );
+    }
 }
