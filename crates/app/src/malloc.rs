@@ -20,8 +20,8 @@
 //!
 //! Why starting again: glibc reads its tunables only from the environment it starts with, and
 //! `mallopt(3)` is out of reach without `unsafe` (forbidden here). The second start is an
-//! `exec(2)` of `/proc/self/exe` with the same arguments: same process ID (systemd, `kill` and
-//! exit codes see one process), well under a millisecond before `main` runs again. An operator
+//! `exec(2)` of the same file with the same arguments: same process ID and name (systemd,
+//! `kill`, `pgrep` and exit codes see one process), before anything else runs. An operator
 //! who sets `GLIBC_TUNABLES` (even to an empty string, for glibc's defaults) is left alone, and
 //! that is also what stops a second round.
 
@@ -48,10 +48,18 @@ pub(crate) fn set_up() -> Option<std::io::Error> {
     if !wanted(std::env::var_os(TUNABLES).as_ref()) {
         return None;
     }
+    // The binary's own path, not `/proc/self/exe`: the kernel names the process after the file
+    // it executes, and `ps`, `pgrep novera` and `top` should keep showing `novera`. If the file
+    // was replaced since (an upgrade in place), the path ends in " (deleted)" and the `exec`
+    // fails: the bot then runs on glibc's defaults.
+    let program = match std::env::current_exe() {
+        Ok(program) => program,
+        Err(error) => return Some(error),
+    };
     let mut args = std::env::args_os();
     let name = args.next().unwrap_or_else(|| OsString::from("novera"));
     Some(
-        std::process::Command::new("/proc/self/exe")
+        std::process::Command::new(program)
             .arg0(name)
             .args(args)
             .env(TUNABLES, SETTINGS)

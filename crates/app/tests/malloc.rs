@@ -27,6 +27,9 @@ async fn the_bot_runs_with_the_malloc_settings_in_the_process_it_was_started_as(
         environment.contains(&format!("GLIBC_TUNABLES={SETTINGS}")),
         "{environment}"
     );
+    // Still named after the binary (`ps`, `pgrep novera`), not after a path it went through.
+    let name = std::fs::read_to_string(format!("/proc/{}/comm", novera.pid())).unwrap();
+    assert_eq!(name.trim(), "novera");
     let (code, _) = common::get(&format!("{health}/readyz")).await;
     assert_eq!(code, 200);
     assert!(
