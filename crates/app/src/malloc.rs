@@ -13,10 +13,11 @@
 //!
 //! Measured with `novera-bench chaos --minutes 10` (docs/reliability.md, "Memory"): with glibc's
 //! defaults RSS grew by 14-20 % after the first minute while the live heap stayed under 4 MiB
-//! (heaptrack); with these settings 6-8 %, and lower at the end than before. Throughput and the
-//! 1,000-guild memory figure are unchanged within the noise (docs/benchmarks.md). mimalloc and
-//! jemalloc were measured too: both hold RSS flat in the soak but cost 4-16 MiB more for a large
-//! cache, and jemalloc's build needs `make`.
+//! (heaptrack); with these settings 3-9 % (one run of 13 % with four soaks sharing two cores),
+//! ending lower than before. Throughput and the 1,000-guild memory figure are unchanged within the
+//! noise (docs/benchmarks.md). mimalloc and jemalloc were measured too: mimalloc held RSS flat in
+//! the soak, but a 1,000-guild cache cost 6-16 MiB more with it and 3.5 MiB more with jemalloc,
+//! whose build also needs `make`.
 //!
 //! Why starting again: glibc reads its tunables only from the environment it starts with, and
 //! `mallopt(3)` is out of reach without `unsafe` (forbidden here). The second start is an
