@@ -2,11 +2,12 @@
 //!
 //! For each world (G guilds x M members x C channels) the bot starts against a simulator of
 //! that size, with `GUILD_PRESENCES` and `large_threshold` 250 so that, as on Discord, every
-//! `GUILD_CREATE` lists all M members (up to 250) and the bot caches them; once `/readyz` is 200 and the bot has received every `GUILD_CREATE` (its event
-//! counter reaches the simulator's sequence numbers), the bench reads `VmHWM` (peak) and then
-//! `VmRSS` until it stops moving (settled). Bytes per cached member compare the settled RSS with
-//! the same bot in a one-guild, two-member world: everything a guild brings (channels, roles,
-//! the guild itself) is charged to its members, so it is an upper bound.
+//! `GUILD_CREATE` lists all M members (up to 250) and the bot caches them; once `/readyz` is 200
+//! and the bot has received every `GUILD_CREATE` (its event counter reaches the simulator's
+//! sequence numbers), the bench reads `VmHWM` (peak) and then `VmRSS` until it stops moving
+//! (settled), and the anonymous part of it (`RssAnon`). Bytes per cached member compare the
+//! settled RSS with the same bot in a one-guild, two-member world: everything a guild brings
+//! (channels, roles, the guild itself) is charged to its members, so it is an upper bound.
 
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,9 @@ const LARGE_THRESHOLD: u32 = 250;
 struct RunResult {
     peak_kib: u64,
     settled_kib: u64,
+    /// The anonymous part of the settled RSS (heap, stacks: what the cache and the runtime
+    /// hold, without the binary's own pages), when the kernel reports it.
+    settled_anon_kib: Option<u64>,
     loaded: Duration,
 }
 
@@ -77,6 +81,7 @@ pub async fn memory(bench: &Bench, options: &MemoryOptions) -> Result<Report> {
     for &world in &options.worlds {
         let mut peak = Vec::new();
         let mut settled = Vec::new();
+        let mut anon = Vec::new();
         let mut per_member = Vec::new();
         let mut loaded = Vec::new();
         for run in 1..=bench.runs {
@@ -86,6 +91,7 @@ pub async fn memory(bench: &Bench, options: &MemoryOptions) -> Result<Report> {
                 .with_context(|| format!("memory {world}, run {run}"))?;
             peak.push(count(result.peak_kib) / 1024.0);
             settled.push(count(result.settled_kib) / 1024.0);
+            anon.extend(result.settled_anon_kib.map(|kib| count(kib) / 1024.0));
             per_member.push(
                 (count(result.settled_kib) - baseline_kib).max(0.0) * 1024.0
                     / count(world.cached_members()),
@@ -94,6 +100,9 @@ pub async fn memory(bench: &Bench, options: &MemoryOptions) -> Result<Report> {
         }
         report.figure(format!("peak_mib@{world}"), "MiB", peak);
         report.figure(format!("settled_mib@{world}"), "MiB", settled);
+        if anon.len() == bench.runs {
+            report.figure(format!("settled_anon_mib@{world}"), "MiB", anon);
+        }
         report.figure(format!("bytes_per_member@{world}"), "bytes", per_member);
         report.figure(format!("all_guilds_loaded_ms@{world}"), "ms", loaded);
     }
@@ -129,6 +138,7 @@ async fn run_once(bench: &Bench, world: WorldSize) -> Result<RunResult> {
     Ok(RunResult {
         peak_kib: peak.max(settled.peak_kib),
         settled_kib: settled.rss_kib,
+        settled_anon_kib: settled.anon_kib,
         loaded,
     })
 }
